@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from ordering.money import money
+from tables.models import Diner, Location, TableSession
+
+PRICE = {"max_digits": 9, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class DietaryTag(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Allergen(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["location", "position", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="unique_category_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    plu = models.CharField("PLU", max_length=64, help_text="The POS's identifier for this product.")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(**PRICE, help_text="Price without a variant.")
+    dietary_tags = models.ManyToManyField(DietaryTag, blank=True)
+    allergens = models.ManyToManyField(Allergen, blank=True)
+    is_available = models.BooleanField("available", default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["category__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "plu"], name="unique_plu_per_location")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(models.Model):
+    """A POS sales modifier such as PINT or HALF: the diner picks exactly one."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    pos_identifier = models.CharField(
+        "POS sales modifier id", max_length=64, help_text="SalesModifierIdentifier on the POS."
+    )
+    name = models.CharField(max_length=60)
+    price = models.DecimalField(**PRICE)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.name}"
+
+
+class ModifierGroup(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="modifier_groups")
+    name = models.CharField(max_length=60)
+    min_choices = models.PositiveSmallIntegerField(default=0)
+    max_choices = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.name}"
+
+    @property
+    def rule(self) -> str:
+        if self.min_choices == self.max_choices:
+            return f"Choose {self.min_choices}"
+        if self.min_choices == 0:
+            return f"Up to {self.max_choices}" if self.max_choices > 1 else "Optional"
+        return f"Choose {self.min_choices} to {self.max_choices}"
+
+
+class Modifier(models.Model):
+    group = models.ForeignKey(ModifierGroup, on_delete=models.CASCADE, related_name="modifiers")
+    plu = models.CharField("PLU", max_length=64)
+    name = models.CharField(max_length=80)
+    price = models.DecimalField(**PRICE, default=Decimal("0.00"), help_text="Extra charge.")
+    is_available = models.BooleanField("available", default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BasketLine(models.Model):
+    """Something one diner has picked and not yet had accepted by the POS."""
+
+    diner = models.ForeignKey(Diner, on_delete=models.CASCADE, related_name="basket_lines")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE)
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.CASCADE)
+    modifiers = models.ManyToManyField(Modifier, blank=True)
+    instruction = models.CharField(max_length=200, blank=True)
+    quantity = models.PositiveSmallIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+    # Set while the line travels in a batch; cleared again if the POS turns the batch down.
+    batch = models.ForeignKey(
+        "Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="basket_lines"
+    )
+    problem = models.CharField(max_length=200, blank=True, help_text="Why the POS turned it down.")
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def unit_price(self) -> Decimal:
+        base = self.variant.price if self.variant else self.product.price
+        return money(base + sum((m.price for m in self.modifiers.all()), Decimal("0")))
+
+    def total(self) -> Decimal:
+        return money(self.unit_price() * self.quantity)
+
+
+class BatchState(models.TextChoices):
+    PENDING = "pending", "Queued"
+    SENT = "sent", "Sent, waiting for the POS"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Turned down"
+    FAILED = "failed", "Failed"
+
+
+FINAL_STATES = {BatchState.ACCEPTED, BatchState.REJECTED, BatchState.FAILED}
+
+
+class Batch(models.Model):
+    """One "send to kitchen": written before it is sent (the outbox), answered by the POS."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(TableSession, on_delete=models.PROTECT, related_name="batches")
+    diner = models.ForeignKey(Diner, on_delete=models.PROTECT, related_name="batches")
+    note = models.CharField(max_length=500, blank=True)
+    use_pos_prices = models.BooleanField()
+    is_training = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=BatchState.choices, default=BatchState.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    result_code = models.IntegerField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=30, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    pos_version = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+
+    def __str__(self) -> str:
+        return f"Batch {str(self.id)[:8]} for {self.session.table.name} ({self.state})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def total(self) -> Decimal:
+        return money(sum((line.total() for line in self.lines.all()), Decimal("0")))
+
+
+class BatchLine(models.Model):
+    """What was sent, frozen at send time: names, identifiers and the price the diner saw."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="lines")
+    basket_line = models.ForeignKey(
+        BasketLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_product_id = models.UUIDField(default=uuid.uuid4)
+    plu = models.CharField(max_length=64)
+    name = models.CharField(max_length=120)
+    variant_identifier = models.CharField(max_length=64, blank=True)
+    variant_name = models.CharField(max_length=60, blank=True)
+    quantity = models.PositiveSmallIntegerField()
+    unit_price = models.DecimalField(max_digits=9, decimal_places=2)
+    # [{"plu", "name", "price", "provider_product_id"}] exactly as sent as child products.
+    modifiers = models.JSONField(default=list)
+    instruction = models.CharField(max_length=200, blank=True)
+    rejection_reason = models.CharField(max_length=30, blank=True)
+    available = models.IntegerField(null=True, blank=True)
+    current_price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def total(self) -> Decimal:
+        return money(self.unit_price * self.quantity)

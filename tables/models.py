@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+
+def new_qr_token() -> str:
+    """192 random bits, URL-safe: a QR code never reveals or guesses a table number."""
+    return secrets.token_urlsafe(24)
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    currency = models.CharField(max_length=3, default="GBP", help_text="ISO 4217 code, e.g. GBP")
+    table_service_mode_id = models.CharField(
+        "table service mode id",
+        max_length=64,
+        help_text="The POS's ServiceModeID for table service at this location.",
+    )
+    use_pos_prices = models.BooleanField(
+        "POS sets the prices",
+        default=True,
+        help_text="On: the POS prices each order from its own price schedule "
+        "(UseProviderPrices false). Off: the POS is asked to charge the menu prices shown here.",
+    )
+    is_training = models.BooleanField(
+        "training mode", default=False, help_text="Orders are sent to the POS as training orders."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Table(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(max_length=60, help_text='What diners and staff call it, e.g. "Table 10"')
+    pos_table_id = models.CharField(
+        "POS table id", max_length=64, help_text="The POS's identifier for this table."
+    )
+    qr_token = models.CharField(max_length=64, unique=True, default=new_qr_token, editable=False)
+    token_rotated_at = models.DateTimeField(default=timezone.now, editable=False)
+    token_rotated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["location", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "pos_table_id"], name="one_table_per_pos_table_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+    def rotate_token(self, by=None) -> None:
+        self.qr_token = new_qr_token()
+        self.token_rotated_at = timezone.now()
+        self.token_rotated_by = by
+        self.save(update_fields=["qr_token", "token_rotated_at", "token_rotated_by"])
+
+    def open_session(self) -> TableSession:
+        """The table's open session, opening one if there is none (safe against two scans)."""
+        for _ in range(3):
+            session = self.sessions.filter(closed_at__isnull=True).first()
+            if session:
+                return session
+            try:
+                with transaction.atomic():
+                    return self.sessions.create()
+            except IntegrityError:
+                continue  # another phone opened it a moment ago: join that one
+        raise RuntimeError("could not open a table session")
+
+
+class TableSession(models.Model):
+    """One sitting at a table: from the first scan until the POS closes the bill."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="sessions")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_session_per_table",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table.name} from {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def join(self, phone_id: str) -> Diner:
+        diner, _ = Diner.objects.get_or_create(session=self, phone_id=phone_id)
+        return diner
+
+    def close(self) -> bool:
+        """Close the session; False if it was already closed."""
+        return bool(
+            TableSession.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now()
+            )
+        )
+
+
+class Diner(models.Model):
+    """One phone at one table session, remembered by a signed cookie."""
+
+    session = models.ForeignKey(TableSession, on_delete=models.CASCADE, related_name="diners")
+    phone_id = models.CharField(max_length=64)
+    joined_at = models.DateTimeField(default=timezone.now)
+    order_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "phone_id"], name="one_diner_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"Diner {self.pk} at {self.session}"
