@@ -40,8 +40,9 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
-# The absolute address printed on QR codes, e.g. https://order.example.com
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The absolute address printed on QR codes, e.g. https://order.example.com. Unset, the
+# address the site was reached at is used.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "openapp_site",
     "tables",
     "ordering",
     "pos_bridge",
@@ -107,7 +109,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
+            # A file, not memory: tests run the bridge and the server in other threads.
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test-openapp.sqlite3")},
         }
     }
 

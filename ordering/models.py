@@ -147,6 +147,9 @@ class BasketLine(models.Model):
     class Meta:
         ordering = ["added_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.name}"
+
     def unit_price(self) -> Decimal:
         base = self.variant.price if self.variant else self.product.price
         return money(base + sum((m.price for m in self.modifiers.all()), Decimal("0")))
@@ -228,6 +231,9 @@ class BatchLine(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
 
     def total(self) -> Decimal:
         return money(self.unit_price * self.quantity)

@@ -1,3 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from ordering import views
+
+diner_urls = [
+    path("", views.menu, name="menu"),
+    path("products/<int:product_id>/", views.product, name="product"),
+    path("basket/", views.basket, name="basket"),
+    path("basket/<int:line_id>/quantity", views.change_quantity, name="change_quantity"),
+    path("basket/<int:line_id>/remove", views.remove_line, name="remove_line"),
+    path("basket/note", views.save_note, name="save_note"),
+    path("basket/send", views.send, name="send"),
+]
+
+urlpatterns = [
+    path("", include("tables.urls")),
+    path("s/<uuid:session_id>/", include(diner_urls)),
+]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from django.db import models
 
 from tables.models import Location
@@ -32,4 +31,3 @@ class PosConnection(models.Model):
 
     def __str__(self) -> str:
         return f"POS for {self.location}"
-

@@ -235,7 +235,9 @@ class SnapshotChanged:
     extra: dict[str, Any] = extra_field()
 
 
-Payload = CreateOrderRequest | CreateOrderResponse | SnapshotRequest | SnapshotResult | SnapshotChanged
+Payload = (
+    CreateOrderRequest | CreateOrderResponse | SnapshotRequest | SnapshotResult | SnapshotChanged
+)
 
 
 @dataclass

@@ -41,7 +41,9 @@ class Location(models.Model):
 
 class Table(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="tables")
-    name = models.CharField(max_length=60, help_text='What diners and staff call it, e.g. "Table 10"')
+    name = models.CharField(
+        max_length=60, help_text='What diners and staff call it, e.g. "Table 10"'
+    )
     pos_table_id = models.CharField(
         "POS table id", max_length=64, help_text="The POS's identifier for this table."
     )

@@ -1,0 +1,55 @@
+# Two commands: `make demo` runs the product, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ARGS ?=
+export OPENAPP_EMBEDDED ?= 1
+
+.PHONY: demo test install vendor browser lint format lock clean
+
+demo: install vendor
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_embedded --simulator --host $(HOST) --port $(PORT) $(DEMO_ARGS)
+
+test: install vendor browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	touch $@
+
+# htmx and its WebSocket extension, from the npm registry, checksums verified.
+vendor: install
+	$(BIN)/python scripts/fetch_vendor.py
+
+# Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
+browser:
+	@bash scripts/install_browser.sh
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin after changing pyproject.toml's dependencies.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q ".[test]"
+	(echo "# Exact versions the project is tested with. Regenerate: make lock"; \
+	 .venv-lock/bin/python -m pip freeze --exclude openapp-table-ordering) > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) var staticfiles

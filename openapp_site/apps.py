@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpenAppSiteConfig(AppConfig):
+    name = "openapp_site"
+    verbose_name = "OpenApp"

@@ -1,0 +1,83 @@
+"""Run the whole product in one process: the site (HTTP and WebSockets), the POS bridge
+and, with --simulator, the POS simulator, all on daphne's one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+log = logging.getLogger("openapp.embedded")
+
+
+def parse_stock(values: list[str]) -> dict[str, int]:
+    stock: dict[str, int] = {}
+    for value in values:
+        plu, sep, quantity = value.partition("=")
+        if not sep or not plu or not quantity.isdigit():
+            raise CommandError(f"--stock takes PLU=QUANTITY, e.g. --stock 401=1 (got {value!r})")
+        stock[plu] = int(quantity)
+    return stock
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--simulator", action="store_true", help="Also run the POS simulator.")
+        parser.add_argument("--simulator-host", default="127.0.0.1")
+        parser.add_argument("--simulator-port", type=int, default=8765)
+        parser.add_argument(
+            "--stock", action="append", default=[], metavar="PLU=QTY", help="Simulator stock."
+        )
+        parser.add_argument("--no-bridge", action="store_true", help="Do not run the POS bridge.")
+
+    def handle(self, *args, **options) -> None:
+        # Importing daphne.server installs Twisted's asyncio reactor on daphne's loop.
+        from channels.routing import get_default_application
+        from daphne.server import Server, twisted_loop
+
+        from pos_bridge.bridge import Bridge
+
+        stock = parse_stock(options["stock"])
+        loop: asyncio.AbstractEventLoop = twisted_loop
+        asyncio.set_event_loop(loop)
+        lines = []
+        if options["simulator"]:
+            from pos_bridge.simulator import PosSimulator
+
+            simulator = PosSimulator(stock=stock)
+            loop.run_until_complete(
+                simulator.start(options["simulator_host"], options["simulator_port"])
+            )
+            lines.append(f"POS simulator: {simulator.url}")
+        if not options["no_bridge"]:
+            loop.create_task(Bridge().run())
+        base = f"http://{options['host']}:{options['port']}"
+        lines += self._demo_lines(base)
+
+        def ready() -> None:
+            self.stdout.write("\n".join(["", f"OpenApp is running at {base}", *lines, ""]))
+
+        Server(
+            application=get_default_application(),
+            endpoints=[f"tcp:port={options['port']}:interface={options['host']}"],
+            ready_callable=ready,
+            verbosity=0,
+        ).run()
+
+    def _demo_lines(self, base: str) -> list[str]:
+        from tables.demo import admin_login_line, demo_table_links
+
+        links = demo_table_links(settings.PUBLIC_BASE_URL or base)
+        if not links:
+            return ["No tables yet: run `python manage.py seed_demo` for the demo restaurant."]
+        return [
+            admin_login_line(base),
+            "Tables (open one in a phone-sized browser window):",
+            *(f"  {name:<9} {url}" for name, url in links),
+        ]

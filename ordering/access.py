@@ -1,0 +1,46 @@
+"""Diners see only their own table's session: every diner page goes through here."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tables.diners import diner_for, phone_id
+from tables.models import TableSession
+
+View = Callable[..., HttpResponse]
+
+
+def diner_page(*, allow_closed: bool = False) -> Callable[[View], View]:
+    """Resolve /s/<session_id>/… to the session and this phone's diner, or refuse politely."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, session_id: uuid.UUID, *args, **kwargs) -> HttpResponse:
+            session = (
+                TableSession.objects.select_related("table__location")
+                .filter(public_id=session_id)
+                .first()
+            )
+            diner = diner_for(phone_id(request), session) if session else None
+            refused = session is None or diner is None or not (session.is_open or allow_closed)
+            if refused and getattr(request, "htmx", False):
+                # A partial cannot say "this is not your table": reload into the full page.
+                return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+            if session is None or diner is None:
+                return render(request, "ordering/not_your_table.html", status=403)
+            if not session.is_open and not allow_closed:
+                return render(
+                    request, "ordering/bill_closed.html", {"session": session}, status=410
+                )
+            request.table_session = session
+            request.diner = diner
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,90 @@
+"""What one diner has picked, what is on its way to the kitchen, and what came back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from ordering.forms import ProductChoiceForm
+from ordering.models import BasketLine, Batch, Modifier, Product
+from ordering.money import money
+from ordering.reasons import describe_batch_problem
+from tables.models import Diner
+
+RECENT_BATCHES = timedelta(minutes=30)
+
+
+@dataclass
+class BasketView:
+    lines: list[BasketLine]  # not yet sent, or turned down and given back
+    sending: list[BasketLine]  # in a batch waiting for the POS
+    batches: list[Batch]  # this diner's recent batches, newest first
+    total: Decimal
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def in_flight(self) -> bool:
+        return any(not batch.is_final for batch in self.batches)
+
+
+def basket_of(diner: Diner) -> BasketView:
+    modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
+    lines = list(
+        diner.basket_lines.select_related("product", "variant").prefetch_related(
+            Prefetch("modifiers", queryset=modifiers_in_menu_order)
+        )
+    )
+    unsent = [line for line in lines if line.batch_id is None]
+    batches = list(
+        Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
+        .prefetch_related("lines")
+        .order_by("-created_at")[:5]
+    )
+    for batch in batches:
+        batch.problem = (
+            describe_batch_problem(batch.rejection_reason) if batch.rejection_reason else ""
+        )
+    total = money(sum((line.total() for line in unsent), Decimal("0")))
+    return BasketView(
+        lines=unsent,
+        sending=[line for line in lines if line.batch_id is not None],
+        batches=batches,
+        total=total,
+    )
+
+
+def basket_count(diner: Diner) -> int:
+    return sum(diner.basket_lines.filter(batch__isnull=True).values_list("quantity", flat=True))
+
+
+def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
+    data = form.cleaned_data
+    line = BasketLine.objects.create(
+        diner=diner,
+        product=form.product,
+        variant=data.get("variant"),
+        instruction=data["instruction"],
+        quantity=data["quantity"],
+    )
+    line.modifiers.set(form.chosen_modifiers())
+    return line
+
+
+def product_with_choices(location_id: int, product_id: int) -> Product | None:
+    return (
+        Product.objects.filter(location_id=location_id, pk=product_id)
+        .prefetch_related(
+            "variants",
+            "dietary_tags",
+            "allergens",
+            Prefetch("modifier_groups__modifiers"),
+        )
+        .first()
+    )

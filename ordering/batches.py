@@ -1,0 +1,218 @@
+"""A batch's life: written from a diner's basket, then moved forward by the POS's answer.
+
+States only move forward: pending → sent → accepted | rejected | failed. Every move is
+a conditional UPDATE, so a late or repeated answer never moves a batch twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ordering.models import BasketLine, Batch, BatchLine, BatchState
+from ordering.reasons import Reason, describe_batch_problem, describe_line_problem
+from tables.models import Diner, TableSession
+
+log = logging.getLogger("openapp.batches")
+
+
+class NothingToSend(Exception):
+    pass
+
+
+class CannotSend(Exception):
+    """The basket cannot go to the POS as it is; the message says why in plain words."""
+
+
+def send_basket(diner: Diner) -> Batch:
+    """Write the diner's unsent basket lines as one batch (the outbox) and wake the bridge.
+
+    A double tap or a second tab finds no unsent lines and gets NothingToSend: the same
+    lines are never written into two batches.
+    """
+    with transaction.atomic():
+        # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write).
+        diner = Diner.objects.select_for_update().get(pk=diner.pk)
+        session = TableSession.objects.select_related("table__location").get(pk=diner.session_id)
+        if not session.is_open:
+            raise CannotSend("Your table's bill is closed, so nothing was sent.")
+        lines = list(
+            diner.basket_lines.filter(batch__isnull=True)
+            .select_related("product", "variant")
+            .prefetch_related("modifiers__group")
+        )
+        if not lines:
+            raise NothingToSend()
+        unavailable = [line.product.name for line in lines if not line.product.is_available]
+        if unavailable:
+            raise CannotSend(f"No longer available: {', '.join(unavailable)}. Remove it to send.")
+        location = session.table.location
+        batch = Batch.objects.create(
+            session=session,
+            diner=diner,
+            note=diner.order_note,
+            use_pos_prices=location.use_pos_prices,
+            is_training=location.is_training,
+        )
+        for line in lines:
+            modifiers = sorted(line.modifiers.all(), key=lambda m: (m.group.position, m.position))
+            BatchLine.objects.create(
+                batch=batch,
+                basket_line=line,
+                plu=line.product.plu,
+                name=line.product.name,
+                variant_identifier=line.variant.pos_identifier if line.variant else "",
+                variant_name=line.variant.name if line.variant else "",
+                quantity=line.quantity,
+                unit_price=line.unit_price(),
+                modifiers=[
+                    {
+                        "plu": m.plu,
+                        "name": m.name,
+                        "price": str(m.price),
+                        "provider_product_id": str(uuid.uuid4()),
+                    }
+                    for m in modifiers
+                ],
+                instruction=line.instruction,
+            )
+        BasketLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            batch=batch, problem=""
+        )
+    log.info("batch %s written for %s with %d lines", batch.id, session.table, len(lines))
+    from pos_bridge.outbox import wake_bridge  # the bridge sends it; ordering stays wire-agnostic
+
+    transaction.on_commit(wake_bridge)
+    return batch
+
+
+def claim(batch_id: uuid.UUID, worker: str, lease: timedelta) -> bool:
+    """Take a batch for sending unless another worker holds it: compare-and-set."""
+    now = timezone.now()
+    return bool(
+        Batch.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk=batch_id,
+            state__in=[BatchState.PENDING, BatchState.SENT],
+        ).update(claimed_by=worker, claimed_until=now + lease)
+    )
+
+
+def release(batch_id: uuid.UUID, worker: str) -> None:
+    Batch.objects.filter(pk=batch_id, claimed_by=worker).update(claimed_until=None)
+
+
+def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
+    """Record that the batch is about to go on the wire (before it does, so a crash resends)."""
+    now = timezone.now()
+    updated = Batch.objects.filter(
+        pk=batch_id, claimed_by=worker, state__in=[BatchState.PENDING, BatchState.SENT]
+    ).update(
+        state=BatchState.SENT,
+        sent_at=Coalesce("sent_at", Value(now)),
+        attempts=F("attempts") + 1,
+    )
+    return bool(updated)
+
+
+def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
+    with transaction.atomic():
+        moved = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
+            state=BatchState.ACCEPTED,
+            answered_at=timezone.now(),
+            result_code=0,
+            pos_version=pos_version,
+            claimed_until=None,
+        )
+        if moved:
+            batch = Batch.objects.select_related("diner").get(pk=batch_id)
+            BasketLine.objects.filter(batch_id=batch_id).delete()
+            # The note went with this batch; a note typed since stays for the next one.
+            Diner.objects.filter(pk=batch.diner_id, order_note=batch.note).update(order_note="")
+    if moved:
+        log.info("batch %s accepted (check version %s)", batch_id, pos_version)
+    return bool(moved)
+
+
+@dataclass(frozen=True)
+class LineRejection:
+    batch_line_id: int
+    reason: str
+    available: int | None = None
+    current_price: Decimal | None = None
+    item_name: str | None = None  # set when a modifier of the line, not the line, was refused
+
+
+def record_rejected(
+    batch_id: uuid.UUID,
+    result_code: int,
+    reason: str,
+    error_message: str,
+    lines: list[LineRejection],
+) -> bool:
+    """The POS said no: mark each refused product and give the basket back to the diner."""
+    with transaction.atomic():
+        moved = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
+            state=BatchState.REJECTED,
+            answered_at=timezone.now(),
+            result_code=result_code,
+            rejection_reason=reason,
+            error_message=(error_message or "")[:500],
+            claimed_until=None,
+        )
+        if not moved:
+            return False
+        batch = Batch.objects.select_related("session__table__location").get(pk=batch_id)
+        currency = batch.session.table.location.currency
+        for rejection in lines:
+            BatchLine.objects.filter(pk=rejection.batch_line_id, batch_id=batch_id).update(
+                rejection_reason=rejection.reason,
+                available=rejection.available,
+                current_price=rejection.current_price,
+            )
+            problem = describe_line_problem(
+                rejection.reason,
+                available=rejection.available,
+                current_price=rejection.current_price,
+                currency=currency,
+            )
+            if rejection.item_name:
+                problem = f"{rejection.item_name}: {problem}"
+            basket_line_id = (
+                BatchLine.objects.filter(pk=rejection.batch_line_id)
+                .values_list("basket_line_id", flat=True)
+                .first()
+            )
+            if basket_line_id:
+                BasketLine.objects.filter(pk=basket_line_id).update(problem=problem[:200])
+        BasketLine.objects.filter(batch_id=batch_id).update(batch=None)
+    log.info("batch %s rejected: %s (%s)", batch_id, reason, error_message)
+    return True
+
+
+def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool:
+    """No answer could be had: the diner is told to ask staff before sending again."""
+    with transaction.atomic():
+        moved = Batch.objects.filter(
+            pk=batch_id, state__in=[BatchState.PENDING, BatchState.SENT]
+        ).update(
+            state=BatchState.FAILED,
+            answered_at=timezone.now(),
+            rejection_reason=reason,
+            claimed_until=None,
+        )
+        if moved:
+            BasketLine.objects.filter(batch_id=batch_id).update(
+                batch=None, problem="Not confirmed by the kitchen — ask staff before resending"
+            )
+    if moved:
+        log.warning("batch %s failed: %s", batch_id, describe_batch_problem(reason))
+    return bool(moved)

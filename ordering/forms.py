@@ -1,0 +1,130 @@
+"""Diner input, checked on the server: a tampered form or a silly quantity gets a clear answer."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+
+from ordering.models import Modifier, ModifierGroup, Product, Variant
+
+MAX_QUANTITY = 20
+QUANTITY_MESSAGES = {
+    "required": "Choose how many you'd like.",
+    "invalid": "Quantity must be a whole number, like 1 or 2.",
+    "min_value": "Quantity must be at least 1. To take it out, tap Remove.",
+    "max_value": f"At most {MAX_QUANTITY} at a time. For a bigger order, please ask a member of staff.",
+}
+
+
+def quantity_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, initial=1, error_messages=QUANTITY_MESSAGES
+    )
+
+
+def clean_text(value: str) -> str:
+    """Free text for the kitchen: printable characters only, whitespace collapsed."""
+    spaced = "".join(" " if ch.isspace() else ch for ch in value)
+    printable = "".join(ch for ch in spaced if unicodedata.category(ch)[0] != "C")
+    return " ".join(printable.split())
+
+
+class QuantityForm(forms.Form):
+    quantity = quantity_field()
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean_note(self) -> str:
+        return clean_text(self.cleaned_data["note"])
+
+
+class ProductChoiceForm(forms.Form):
+    """A product's variant, modifier choices, instruction and quantity."""
+
+    instruction = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Anything the kitchen should know?",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. sauce on the side"}),
+    )
+    quantity = quantity_field()
+
+    def __init__(self, product: Product, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.groups: list[ModifierGroup] = list(product.modifier_groups.all())
+        variants = list(product.variants.all())
+        if variants:
+            self.fields["variant"] = forms.ModelChoiceField(
+                queryset=Variant.objects.filter(product=product),
+                widget=forms.RadioSelect,
+                empty_label=None,
+                label="Size",
+                error_messages={
+                    "required": "Choose a size.",
+                    "invalid_choice": "That size isn't on the menu.",
+                },
+            )
+            self.fields["variant"].label_from_instance = lambda v: v.name
+        for group in self.groups:
+            queryset = Modifier.objects.filter(group=group, is_available=True)
+            messages = {"invalid_choice": f"{group.name}: that choice isn't on the menu."}
+            if group.max_choices == 1:
+                field: forms.Field = forms.ModelChoiceField(
+                    queryset=queryset,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    empty_label=None,
+                    error_messages=messages,
+                )
+            else:
+                field = forms.ModelMultipleChoiceField(
+                    queryset=queryset,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    error_messages={**messages, "invalid_pk_value": messages["invalid_choice"]},
+                )
+            field.label = group.name
+            field.help_text = group.rule
+            field.group = group
+            self.fields[self.group_field(group)] = field
+
+    @staticmethod
+    def group_field(group: ModifierGroup) -> str:
+        return f"group_{group.pk}"
+
+    def clean_instruction(self) -> str:
+        return clean_text(self.cleaned_data["instruction"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.product.is_available:
+            raise forms.ValidationError(f"Sorry, {self.product.name} is not available right now.")
+        for group in self.groups:
+            name = self.group_field(group)
+            if name in self.errors:
+                continue
+            chosen = self.chosen_in(group)
+            if group.max_choices == 1 and len(self.data.getlist(name)) > 1:
+                # A radio group cannot send two values; a tampered form can.
+                self.add_error(name, f"{group.name}: {group.rule.lower()}.")
+            elif len(chosen) < group.min_choices or len(chosen) > group.max_choices:
+                self.add_error(name, f"{group.name}: {group.rule.lower()}.")
+        return cleaned
+
+    def chosen_in(self, group: ModifierGroup) -> list[Modifier]:
+        value = self.cleaned_data.get(self.group_field(group))
+        if value is None:
+            return []
+        if isinstance(value, Modifier):
+            return [value]
+        return list(value)
+
+    def chosen_modifiers(self) -> list[Modifier]:
+        return [m for group in self.groups for m in self.chosen_in(group)]
+
+    def group_fields(self) -> list[forms.BoundField]:
+        return [self[self.group_field(group)] for group in self.groups]

@@ -1,0 +1,56 @@
+"""Why the POS turned a batch or a product down, in the words a diner reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from ordering.money import format_money
+
+
+class Reason(models.TextChoices):
+    OUT_OF_STOCK = "OUT_OF_STOCK", "Out of stock"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK", "Insufficient stock"
+    DELISTED_ITEM = "DELISTED_ITEM", "Delisted item"
+    ORDER_CLOSED = "ORDER_CLOSED", "Order closed"
+    PRICE_CHANGED = "PRICE_CHANGED", "Price changed"
+    TABLE_NOT_FOUND = "TABLE_NOT_FOUND", "Table not found"
+    INVALID_REQUEST = "INVALID_REQUEST", "Invalid request"
+    POS_ERROR = "POS_ERROR", "POS error"
+    UNREACHABLE = "UNREACHABLE", "POS unreachable"
+
+
+ASK_STAFF = "please ask a member of staff"
+
+
+def describe_line_problem(
+    reason: str, *, available: int | None, current_price: Decimal | None, currency: str
+) -> str:
+    """What a diner reads next to a product the POS turned down."""
+    if reason == Reason.OUT_OF_STOCK or (reason == Reason.INSUFFICIENT_STOCK and available == 0):
+        return "Sold out"
+    if reason == Reason.INSUFFICIENT_STOCK:
+        return f"Only {available} left" if available is not None else "Not enough left"
+    if reason == Reason.DELISTED_ITEM:
+        return "No longer available"
+    if reason == Reason.PRICE_CHANGED:
+        if current_price is not None:
+            return f"Price changed to {format_money(current_price, currency)}"
+        return "The price has changed"
+    return describe_batch_problem(reason)
+
+
+def describe_batch_problem(reason: str) -> str:
+    """What a diner reads when the whole batch was turned down or could not be sent."""
+    return {
+        Reason.ORDER_CLOSED: "Your table's bill is already closed, so nothing was sent",
+        Reason.TABLE_NOT_FOUND: f"The till doesn't recognise this table — {ASK_STAFF}",
+        Reason.UNREACHABLE: f"The kitchen could not be reached — {ASK_STAFF}",
+        Reason.OUT_OF_STOCK: "Some items are sold out — change your order and send again",
+        Reason.INSUFFICIENT_STOCK: "Some items are running out — change your order and send again",
+        Reason.DELISTED_ITEM: (
+            "Some items are no longer available — change your order and send again"
+        ),
+        Reason.PRICE_CHANGED: "Some prices have changed — check your order and send again",
+    }.get(reason, f"The kitchen's system could not take this order — {ASK_STAFF}")

@@ -1,0 +1,145 @@
+"""Diner pages. Each renders a full page, or just its partial when htmx asks for it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from ordering import batches
+from ordering.access import diner_page
+from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
+from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
+from ordering.menu import dietary_tags_in_use, menu_for
+from ordering.models import BasketLine
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    session = request.table_session
+    return {
+        "session": session,
+        "table": session.table,
+        "location": session.table.location,
+        "currency": session.table.location.currency,
+        "diner": request.diner,
+        **extra,
+    }
+
+
+@require_GET
+@diner_page()
+def menu(request: HttpRequest) -> HttpResponse:
+    location = request.table_session.table.location
+    query = request.GET.get("q", "")
+    diets = [d for d in request.GET.getlist("diet") if d][:6]
+    context = _context(
+        request,
+        sections=menu_for(location, query, diets),
+        query=query,
+        diets=diets,
+        dietary_tags=dietary_tags_in_use(location),
+        basket_count=basket_count(request.diner),
+    )
+    if request.htmx and request.htmx.target == "menu-list":
+        return render(request, "ordering/_menu_list.html", context)
+    return render(request, "ordering/menu.html", context)
+
+
+@diner_page()
+def product(request: HttpRequest, product_id: int) -> HttpResponse:
+    location = request.table_session.table.location
+    item = product_with_choices(location.pk, product_id)
+    if item is None:
+        raise Http404("No such product on this menu")
+    form = ProductChoiceForm(item, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            line = add_to_basket(request.diner, form)
+            messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
+            return redirect("menu", session_id=request.table_session.public_id)
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "ordering/product.html",
+        _context(request, product=item, form=form, basket_count=basket_count(request.diner)),
+    )
+
+
+def _basket_response(request: HttpRequest, **extra) -> HttpResponse:
+    context = _context(request, basket=basket_of(request.diner), **extra)
+    if request.htmx:
+        return render(request, "ordering/_basket.html", context)
+    return render(request, "ordering/basket.html", context)
+
+
+@require_GET
+@diner_page()
+def basket(request: HttpRequest) -> HttpResponse:
+    return _basket_response(request)
+
+
+def _own_unsent_line(request: HttpRequest, line_id: int) -> BasketLine | None:
+    return BasketLine.objects.filter(pk=line_id, diner=request.diner, batch__isnull=True).first()
+
+
+def _after_change(request: HttpRequest, error: str = "") -> HttpResponse:
+    if request.htmx:
+        return _basket_response(request, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("basket", session_id=request.table_session.public_id)
+
+
+@require_POST
+@diner_page()
+def change_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = _own_unsent_line(request, line_id)
+    if line is None:
+        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, form.errors["quantity"][0])
+    line.quantity = form.cleaned_data["quantity"]
+    line.problem = ""
+    line.save(update_fields=["quantity", "problem"])
+    return _after_change(request)
+
+
+@require_POST
+@diner_page()
+def remove_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = _own_unsent_line(request, line_id)
+    if line is None:
+        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+    line.delete()
+    return _after_change(request)
+
+
+@require_POST
+@diner_page()
+def save_note(request: HttpRequest) -> HttpResponse:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, "The note can be at most 500 characters.")
+    request.diner.order_note = form.cleaned_data["note"]
+    request.diner.save(update_fields=["order_note"])
+    return _after_change(request)
+
+
+@require_POST
+@diner_page()
+def send(request: HttpRequest) -> HttpResponse:
+    """Send to kitchen: the unsent basket becomes one batch, exactly once."""
+    note = NoteForm(request.POST)
+    if "note" in request.POST and note.is_valid():
+        request.diner.order_note = note.cleaned_data["note"]
+        request.diner.save(update_fields=["order_note"])
+    try:
+        batches.send_basket(request.diner)
+    except batches.NothingToSend:
+        return _after_change(request, "")
+    except batches.CannotSend as refusal:
+        return _after_change(request, str(refusal))
+    return _after_change(request)

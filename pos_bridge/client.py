@@ -1,0 +1,211 @@
+"""One live WebSocket connection to one POS, with answers matched to requests by RequestID."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+
+from pos_bridge import codec, protocol
+
+log = logging.getLogger("openapp.pos")
+
+UNAUTHORIZED_CLOSE_CODE = 4401
+UNAUTHORIZED_RETRY_SECONDS = 60.0
+
+
+class PosUnavailable(Exception):
+    """The POS could not be asked: not connected, or the connection dropped before the answer."""
+
+
+class PosTimeout(PosUnavailable):
+    """The POS did not answer in time; the request may or may not have been processed."""
+
+
+@dataclass(frozen=True)
+class PosSettings:
+    connection_id: int
+    location_id: int
+    url: str
+    token: str
+    provider_id: int
+    provider_name: str
+    device_id: str
+    pos_user_id: str
+
+    @classmethod
+    def from_model(cls, connection: Any) -> PosSettings:
+        return cls(
+            connection_id=connection.pk,
+            location_id=connection.location_id,
+            url=connection.url,
+            token=connection.token,
+            provider_id=connection.provider_id,
+            provider_name=connection.provider_name,
+            device_id=connection.device_id,
+            pos_user_id=connection.pos_user_id,
+        )
+
+
+PushHandler = Callable[[protocol.Push], Awaitable[None]]
+ConnectedHandler = Callable[[], Awaitable[None]]
+
+
+class PosClient:
+    """Keeps one connection open (reconnecting with backoff) and sends requests over it."""
+
+    def __init__(
+        self,
+        settings: PosSettings,
+        on_push: PushHandler | None = None,
+        on_connected: ConnectedHandler | None = None,
+        ping_interval: float = 20.0,
+        ping_timeout: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.state = "connecting"
+        self.last_error = ""
+        self._on_push = on_push
+        self._on_connected = on_connected
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._websocket: ClientConnection | None = None
+        self._connected = asyncio.Event()
+        self._waiting: dict[str, asyncio.Future[protocol.Response]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def is_connected(self) -> bool:
+        return self._websocket is not None
+
+    async def wait_connected(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def run(self) -> None:
+        headers = (
+            {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else None
+        )
+        try:
+            async for websocket in connect(
+                self.settings.url,
+                additional_headers=headers,
+                ping_interval=self._ping_interval,
+                ping_timeout=self._ping_timeout,
+                max_size=codec.MAX_FRAME_BYTES,
+                open_timeout=10,
+                proxy=None,
+                user_agent_header="OpenApp pos_bridge",
+            ):
+                await self._serve(websocket)
+                if self.state == "unauthorized":
+                    await asyncio.sleep(UNAUTHORIZED_RETRY_SECONDS)
+        except (InvalidURI, InvalidStatus, OSError) as error:
+            self.state = "failed"
+            self.last_error = str(error)
+            log.error("POS %s: giving up: %s", self.settings.url, error)
+
+    async def _serve(self, websocket: ClientConnection) -> None:
+        self._websocket = websocket
+        self.state = "connected"
+        self._connected.set()
+        log.info("POS %s: connected", self.settings.url)
+        if self._on_connected:
+            self._spawn(self._on_connected())
+        try:
+            async for frame in websocket:
+                self._receive(frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._websocket = None
+            self._connected.clear()
+            close = websocket.close_code
+            if close == UNAUTHORIZED_CLOSE_CODE:
+                self.state = "unauthorized"
+                self.last_error = "The POS refused the token (4401)"
+                log.error("POS %s: unauthorized (4401)", self.settings.url)
+            else:
+                self.state = "reconnecting"
+                log.warning("POS %s: connection lost (close code %s)", self.settings.url, close)
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(PosUnavailable("connection lost before the answer"))
+            self._waiting.clear()
+
+    def _receive(self, frame: str | bytes) -> None:
+        try:
+            message = codec.decode(frame)
+        except codec.ProtocolError as error:
+            log.warning("POS %s: dropped a malformed frame: %s", self.settings.url, error)
+            return
+        if isinstance(message, protocol.Response):
+            future = self._waiting.pop(message.request_id, None)
+            if future and not future.done():
+                future.set_result(message)
+            else:
+                log.info(
+                    "POS %s: answer to unknown request %s", self.settings.url, message.request_id
+                )
+        elif isinstance(message, protocol.Push):
+            if self._on_push:
+                self._spawn(self._on_push(message))
+        else:
+            log.warning("POS %s: dropped a request sent to us", self.settings.url)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("POS %s: handler failed", self.settings.url, exc_info=task.exception())
+
+    async def request(
+        self,
+        message_type: int,
+        payload: Any,
+        *,
+        timeout: float,
+        request_id: str | None = None,
+    ) -> protocol.Response:
+        """Send one request and wait for its answer (matched by RequestID)."""
+        websocket = self._websocket
+        if websocket is None:
+            raise PosUnavailable("not connected")
+        request_id = request_id or str(uuid.uuid4())
+        envelope = protocol.Request(
+            request_id=request_id,
+            provider_id=self.settings.provider_id,
+            provider_name=self.settings.provider_name,
+            device_id=self.settings.device_id,
+            user_identifier=self.settings.pos_user_id,
+            message_type=message_type,
+            payload=payload,
+        )
+        future: asyncio.Future[protocol.Response] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        try:
+            await websocket.send(codec.encode(envelope))
+            return await asyncio.wait_for(future, timeout)
+        except ConnectionClosed as error:
+            raise PosUnavailable("connection lost while sending") from error
+        except TimeoutError as error:
+            raise PosTimeout(f"no answer within {timeout:g}s") from error
+        finally:
+            self._waiting.pop(request_id, None)
+
+    async def close(self) -> None:
+        if self._websocket is not None:
+            await self._websocket.close()

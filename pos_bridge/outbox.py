@@ -1,0 +1,147 @@
+"""The outbox: batches written by diners, sent to the POS exactly once.
+
+For each due batch a worker:
+1. claims it with a compare-and-set on its lease, so two workers never send it together;
+2. records it as sent *before* it goes on the wire, so a crash leads to a resend;
+3. sends CreateOrder with the batch's RequestID, the same on every attempt, so a resend is
+   answered by the POS with its first result instead of a second order (protocol §4);
+4. records the answer, which moves the batch forward once; or, with no answer, lets the
+   lease go so the batch is tried again after a reconnect, until the retry budget is spent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from ordering import batches
+from ordering.models import Batch, BatchLine, BatchState
+from ordering.reasons import Reason
+from pos_bridge import protocol
+from pos_bridge.client import PosClient, PosUnavailable
+from pos_bridge.orders import batch_reason, create_order_request, line_rejections
+
+if TYPE_CHECKING:
+    from pos_bridge.bridge import Bridge
+
+log = logging.getLogger("openapp.outbox")
+
+_local_bridges: set[Bridge] = set()
+_local_lock = threading.Lock()
+
+
+def register_local(bridge: Bridge) -> None:
+    with _local_lock:
+        _local_bridges.add(bridge)
+
+
+def unregister_local(bridge: Bridge) -> None:
+    with _local_lock:
+        _local_bridges.discard(bridge)
+
+
+def wake_bridge() -> None:
+    """A batch was written: wake any bridge in this process (others poll the outbox)."""
+    with _local_lock:
+        bridges = list(_local_bridges)
+    for bridge in bridges:
+        bridge.wake()
+
+
+def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.UUID, int]]:
+    """Batches waiting to be sent or resent, oldest first, with their location."""
+    now = timezone.now()
+    return list(
+        Batch.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            state__in=[BatchState.PENDING, BatchState.SENT],
+            session__table__location_id__in=location_ids,
+        )
+        .order_by("created_at")
+        .values_list("pk", "session__table__location_id")[:limit]
+    )
+
+
+def expire_queued(older_than: timedelta) -> int:
+    """Fail batches that never reached the POS and are too old to cook now."""
+    cutoff = timezone.now() - older_than
+    expired = 0
+    for batch_id in Batch.objects.filter(
+        state=BatchState.PENDING, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        expired += batches.record_failed(batch_id, Reason.UNREACHABLE)
+    return expired
+
+
+def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
+    batch = Batch.objects.select_related("session__table__location").get(pk=batch_id)
+    return batch, list(batch.lines.all())
+
+
+OrderHandler = Callable[[int, str, int | None, protocol.Order], Awaitable[None]]
+
+
+async def send_batch(
+    client: PosClient,
+    batch_id: uuid.UUID,
+    *,
+    worker: str,
+    timeout: float | None = None,
+    lease: timedelta = timedelta(seconds=60),
+    max_attempts: int = 5,
+    on_order: OrderHandler | None = None,
+) -> str:
+    """Send one batch if it is due; returns the batch's state afterwards."""
+    timeout = timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
+    if not await sync_to_async(batches.claim)(batch_id, worker, lease):
+        return "claimed elsewhere"
+    batch, lines = await sync_to_async(_load)(batch_id)
+    if batch.attempts >= max_attempts:
+        await sync_to_async(batches.record_failed)(batch_id, Reason.UNREACHABLE)
+        return BatchState.FAILED
+    request = create_order_request(batch, lines)
+    if not await sync_to_async(batches.mark_sent)(batch_id, worker):
+        return "no longer due"
+    log.info("batch %s: sending (attempt %d)", batch_id, batch.attempts + 1)
+    try:
+        response = await client.request(
+            protocol.MessageType.CREATE_ORDER,
+            request,
+            request_id=str(batch.request_id),
+            timeout=timeout,
+        )
+    except PosUnavailable as error:
+        log.warning(
+            "batch %s: no answer (%s); will resend with the same RequestID", batch_id, error
+        )
+        if batch.attempts + 1 >= max_attempts:
+            await sync_to_async(batches.record_failed)(batch_id, Reason.UNREACHABLE)
+            return BatchState.FAILED
+        await sync_to_async(batches.release)(batch_id, worker)
+        return BatchState.SENT
+    payload = response.payload
+    if response.result_code == protocol.ResultCode.SUCCESS:
+        version = payload.version if isinstance(payload, protocol.CreateOrderResponse) else None
+        await sync_to_async(batches.record_accepted)(batch_id, version)
+        order = payload.order if isinstance(payload, protocol.CreateOrderResponse) else None
+        if on_order and order is not None:
+            table = batch.session.table
+            await on_order(table.location_id, table.pos_table_id, version, order)
+        return BatchState.ACCEPTED
+    await sync_to_async(batches.record_rejected)(
+        batch_id,
+        response.result_code,
+        batch_reason(response.result_code),
+        response.error_message or "",
+        line_rejections(response.result_code, payload, lines),
+    )
+    return BatchState.REJECTED

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pos_bridge.simulator import SimulatorThread, running_simulator
+from tables.models import Location
+from tests.bridge_runner import running_bridge
+from tests.restaurant import make_restaurant
+
+
+@pytest.fixture
+def pos() -> Iterator[SimulatorThread]:
+    """The POS simulator on a free loopback port, with the demo menu."""
+    with running_simulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def restaurant(transactional_db, pos: SimulatorThread) -> Location:
+    return make_restaurant(pos.url)
+
+
+@pytest.fixture
+def bridge(restaurant: Location):
+    with running_bridge() as running:
+        yield running
+
+
+@pytest.fixture
+def dining_room(db) -> Location:
+    """The demo restaurant with no POS running: for pages that never reach the POS."""
+    return make_restaurant("ws://127.0.0.1:9")
+
+
+@pytest.fixture
+def table_10(dining_room: Location):
+    return dining_room.tables.get(pos_table_id="10")
