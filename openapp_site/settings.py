@@ -110,7 +110,8 @@ else:
                 "timeout": 20,
             },
             # A file, not memory: tests run the bridge and the server in other threads.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test-openapp.sqlite3")},
+            # One per test run, so two runs on one machine never share it.
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-openapp-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -151,6 +152,14 @@ SECURE_COOKIES = env_flag("SECURE_COOKIES", default=PUBLIC_BASE_URL.startswith("
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
+
+# Where seed_demo points a new demo location's POS connection.
+DEMO_POS_URL = os.environ.get("DEMO_POS_URL", "ws://127.0.0.1:8765")
+
+# seed_demo keeps the demo admin's password beside the database it made it for.
+DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
+    SQLITE_PATH.parent / "demo-admin-password"
+)
 
 # The POS bridge.
 POS_BRIDGE_EMBEDDED = env_flag("POS_BRIDGE_EMBEDDED", default=not REDIS_URL)
