@@ -13,7 +13,7 @@ QUANTITY_MESSAGES = {
     "required": "Choose how many you'd like.",
     "invalid": "Quantity must be a whole number, like 1 or 2.",
     "min_value": "Quantity must be at least 1. To take it out, tap Remove.",
-    "max_value": f"At most {MAX_QUANTITY} at a time. For a bigger order, please ask a member of staff.",
+    "max_value": f"At most {MAX_QUANTITY} at a time. For more, please ask a member of staff.",
 }
 
 

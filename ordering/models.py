@@ -237,3 +237,30 @@ class BatchLine(models.Model):
 
     def total(self) -> Decimal:
         return money(self.unit_price * self.quantity)
+
+
+class CheckSupport(models.TextChoices):
+    LIVE = "live", "Live from the POS"
+    OWN_BATCHES = "own_batches", "Built from accepted batches (POS without snapshots)"
+    UNAVAILABLE = "unavailable", "POS could not give the check"
+
+
+class TableCheck(models.Model):
+    """The POS's check for one table session, as last snapshotted or pushed (never computed
+    here, except from accepted batches when the POS cannot give snapshots)."""
+
+    session = models.OneToOneField(
+        TableSession, on_delete=models.CASCADE, related_name="live_check"
+    )
+    version = models.BigIntegerField(default=-1, help_text="The POS's Version; -1 before any.")
+    state = models.JSONField(null=True, blank=True)
+    support = models.CharField(
+        max_length=12, choices=CheckSupport.choices, default=CheckSupport.LIVE
+    )
+    problem = models.CharField(max_length=300, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_wanted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Check for {self.session} (version {self.version})"

@@ -10,6 +10,8 @@ diner_urls = [
     path("basket/<int:line_id>/remove", views.remove_line, name="remove_line"),
     path("basket/note", views.save_note, name="save_note"),
     path("basket/send", views.send, name="send"),
+    path("bill/", views.check, name="check"),
+    path("bill/refresh", views.refresh_check, name="refresh_check"),
 ]
 
 urlpatterns = [

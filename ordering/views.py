@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from ordering import batches
+from ordering import batches, checks, live
 from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
 from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
@@ -23,6 +23,7 @@ def _context(request: HttpRequest, **extra) -> dict:
         "location": session.table.location,
         "currency": session.table.location.currency,
         "diner": request.diner,
+        "state": checks.state_of(checks.check_of(session)),
         **extra,
     }
 
@@ -143,3 +144,23 @@ def send(request: HttpRequest) -> HttpResponse:
     except batches.CannotSend as refusal:
         return _after_change(request, str(refusal))
     return _after_change(request)
+
+
+@require_GET
+@diner_page(allow_closed=True)
+def check(request: HttpRequest) -> HttpResponse:
+    """The table's whole bill; opening it asks the POS for a fresh snapshot."""
+    if request.table_session.is_open:
+        checks.want_refresh(request.table_session)
+    context = _context(request, basket_count=basket_count(request.diner))
+    context.update(live.check_context(request.table_session, request.diner))
+    return render(request, "ordering/check.html", context)
+
+
+@require_POST
+@diner_page()
+def refresh_check(request: HttpRequest) -> HttpResponse:
+    checks.want_refresh(request.table_session)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("check", session_id=request.table_session.public_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -16,14 +17,15 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from pos_bridge import outbox
-from pos_bridge.client import PosClient, PosSettings
+from pos_bridge import outbox, protocol, snapshots
+from pos_bridge.client import PosClient, PosSettings, PosUnavailable
 from pos_bridge.models import PosConnection
 
 log = logging.getLogger("openapp.bridge")
 
 CONNECTIONS_REFRESH_SECONDS = 15.0
 QUEUED_BATCH_EXPIRY = timedelta(minutes=15)
+SNAPSHOT_RETRY_SECONDS = 2.0
 
 
 def _enabled_connections() -> list[PosSettings]:
@@ -48,6 +50,8 @@ class Bridge:
         self.clients: dict[int, PosClient] = {}
         self._client_tasks: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[uuid.UUID] = set()
+        self._refreshing: set[tuple[int, str]] = set()
+        self._retry_at: dict[tuple[int, str], float] = {}
         self._sending: set[asyncio.Task[str]] = set()
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -71,6 +75,7 @@ class Bridge:
                     await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
                     last_refresh = now
                 await self._send_due_batches()
+                await self._refresh_wanted_checks()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
                 self._wakeup.clear()
@@ -79,6 +84,9 @@ class Bridge:
             await self.stop()
 
     async def stop(self) -> None:
+        for client in self.clients.values():
+            with contextlib.suppress(Exception):
+                await client.close()
         for task in [*self._client_tasks.values(), *self._sending]:
             task.cancel()
         await asyncio.gather(*self._client_tasks.values(), *self._sending, return_exceptions=True)
@@ -93,12 +101,52 @@ class Bridge:
                 del self.clients[connection_id]
         for connection_id, pos_settings in wanted.items():
             if connection_id not in self.clients:
-                client = PosClient(pos_settings, on_connected=self._connected)
+                client = PosClient(
+                    pos_settings,
+                    on_push=functools.partial(self._pushed, pos_settings.location_id),
+                    on_connected=functools.partial(self._connected, pos_settings.location_id),
+                )
                 self.clients[connection_id] = client
                 self._client_tasks[connection_id] = asyncio.create_task(client.run())
 
-    async def _connected(self) -> None:
-        self.wake()  # batches queued while the POS was away go out now
+    async def _connected(self, location_id: int) -> None:
+        # The POS forgot our table streams with the old connection: ask for every open table.
+        await sync_to_async(snapshots.want_all_open)(location_id)
+        self.wake()  # and batches queued while the POS was away go out now
+
+    async def _pushed(self, location_id: int, push: protocol.Push) -> None:
+        await sync_to_async(snapshots.record_push)(location_id, push)
+
+    async def _refresh_wanted_checks(self) -> None:
+        connected = {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
+        if not connected:
+            return
+        now = asyncio.get_running_loop().time()
+        for wanted in await sync_to_async(snapshots.wanted_snapshots)(list(connected)):
+            table = (wanted.location_id, wanted.pos_table_id)
+            if table in self._refreshing or self._retry_at.get(table, 0) > now:
+                continue
+            self._refreshing.add(table)
+            task = asyncio.create_task(self._refresh(connected[wanted.location_id], wanted))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    async def _refresh(self, client: PosClient, wanted: snapshots.WantedSnapshot) -> str:
+        table = (wanted.location_id, wanted.pos_table_id)
+        try:
+            _, response = await snapshots.request_snapshot(client, wanted, self.request_timeout)
+            await sync_to_async(snapshots.record_snapshot)(wanted, response)
+            return "refreshed"
+        except PosUnavailable as error:
+            log.warning("table %s: snapshot not answered (%s)", wanted.pos_table_id, error)
+            self._retry_at[table] = asyncio.get_running_loop().time() + SNAPSHOT_RETRY_SECONDS
+            return "unanswered"
+        except Exception:
+            log.exception("table %s: snapshot failed unexpectedly", wanted.pos_table_id)
+            self._retry_at[table] = asyncio.get_running_loop().time() + SNAPSHOT_RETRY_SECONDS
+            return "error"
+        finally:
+            self._refreshing.discard(table)
 
     async def _send_due_batches(self) -> None:
         connected = {c.settings.location_id: c for c in self.clients.values() if c.is_connected}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from ordering import batches
 from ordering.models import Batch, BatchLine, BatchState
 from ordering.reasons import Reason
-from pos_bridge import protocol
+from pos_bridge import protocol, snapshots
 from pos_bridge.client import PosClient, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
 
@@ -87,9 +86,6 @@ def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
     return batch, list(batch.lines.all())
 
 
-OrderHandler = Callable[[int, str, int | None, protocol.Order], Awaitable[None]]
-
-
 async def send_batch(
     client: PosClient,
     batch_id: uuid.UUID,
@@ -98,7 +94,6 @@ async def send_batch(
     timeout: float | None = None,
     lease: timedelta = timedelta(seconds=60),
     max_attempts: int = 5,
-    on_order: OrderHandler | None = None,
 ) -> str:
     """Send one batch if it is due; returns the batch's state afterwards."""
     timeout = timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
@@ -133,9 +128,11 @@ async def send_batch(
         version = payload.version if isinstance(payload, protocol.CreateOrderResponse) else None
         await sync_to_async(batches.record_accepted)(batch_id, version)
         order = payload.order if isinstance(payload, protocol.CreateOrderResponse) else None
-        if on_order and order is not None:
+        if order is not None:
             table = batch.session.table
-            await on_order(table.location_id, table.pos_table_id, version, order)
+            await sync_to_async(snapshots.record_accepted_order)(
+                str(batch.id), table.location_id, table.pos_table_id, version, order
+            )
         return BatchState.ACCEPTED
     await sync_to_async(batches.record_rejected)(
         batch_id,

@@ -18,6 +18,13 @@ def phone_id(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(PHONE_COOKIE, default=None, salt=_SALT)
 
 
+def phone_from_cookies(cookies: dict[str, str]) -> str | None:
+    """The phone id from a WebSocket handshake's cookies, if its signature holds."""
+    request = HttpRequest()
+    request.COOKIES = cookies
+    return phone_id(request)
+
+
 def new_phone_id() -> str:
     return uuid.uuid4().hex
 

@@ -86,7 +86,7 @@ def test_a_rejected_product_shows_its_reason_and_the_basket_is_kept_for_a_resend
             assert batch.state == BatchState.REJECTED
             assert batch.result_code == 6
             page = phone.basket_text()
-            assert "The kitchen couldn&#x27;t take this order" in page
+            assert "The kitchen couldn't take this order" in page
             assert "Only 1 left" in page
             assert "T-Bone Steak" in page and "Corona" in page  # the basket is kept
             assert pos.order("10") is None  # all or nothing: nothing reached the check

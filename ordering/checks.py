@@ -1,0 +1,180 @@
+"""The table's check as the POS last told it: stored by Version, never computed here.
+
+pos_bridge turns the POS's Order into a CheckState; this module keeps the newest one per
+table session. A push applies only when its Version is newer than the one held; a gap
+of more than one keeps the push (it is whole) and asks for a fresh snapshot to be sure.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ordering.models import CheckSupport, TableCheck
+from tables.models import TableSession
+
+log = logging.getLogger("openapp.checks")
+
+
+class LineStatus:
+    ORDERED = "ordered"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class CheckLine:
+    line_id: str
+    name: str
+    quantity: int
+    total: Decimal
+    status: str = LineStatus.ORDERED
+    variant: str = ""
+    details: list[str] = field(default_factory=list)  # modifiers and instructions
+    by_staff: bool = False
+    batch_id: str | None = None  # the OpenApp batch the line came from
+
+
+@dataclass
+class CheckAdjustment:
+    name: str
+    amount: Decimal
+
+
+@dataclass
+class CheckTax:
+    name: str
+    amount: Decimal
+    added_on_top: bool = False
+
+
+@dataclass
+class CheckState:
+    currency: str
+    lines: list[CheckLine] = field(default_factory=list)
+    adjustments: list[CheckAdjustment] = field(default_factory=list)
+    taxes: list[CheckTax] = field(default_factory=list)
+    service_charge: Decimal | None = None
+    amount: Decimal = Decimal("0.00")
+    amount_owing: Decimal = Decimal("0.00")
+    is_closed: bool = False
+    order_number: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckState:
+        def money(value: Any) -> Decimal | None:
+            return None if value is None else Decimal(value)
+
+        return cls(
+            currency=data["currency"],
+            lines=[CheckLine(**{**line, "total": money(line["total"])}) for line in data["lines"]],
+            adjustments=[
+                CheckAdjustment(name=a["name"], amount=money(a["amount"]))
+                for a in data["adjustments"]
+            ],
+            taxes=[
+                CheckTax(name=t["name"], amount=money(t["amount"]), added_on_top=t["added_on_top"])
+                for t in data["taxes"]
+            ],
+            service_charge=money(data["service_charge"]),
+            amount=money(data["amount"]),
+            amount_owing=money(data["amount_owing"]),
+            is_closed=data["is_closed"],
+            order_number=data["order_number"],
+        )
+
+    def line(self, line_id: str) -> CheckLine | None:
+        return next((line for line in self.lines if line.line_id == line_id), None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class CheckUpdate:
+    """What applying a snapshot or a change did."""
+
+    applied: bool
+    before: CheckState | None = None
+    after: CheckState | None = None
+    gap: bool = False
+
+
+def check_of(session: TableSession) -> TableCheck:
+    check, _ = TableCheck.objects.get_or_create(session=session)
+    return check
+
+
+def state_of(check: TableCheck) -> CheckState | None:
+    return CheckState.from_json(check.state) if check.state else None
+
+
+def has_snapshot(session: TableSession) -> bool:
+    return TableCheck.objects.filter(session=session, refreshed_at__isnull=False).exists()
+
+
+def want_refresh(session: TableSession) -> None:
+    """Ask the bridge for a fresh snapshot of this table (one request per table)."""
+    TableCheck.objects.get_or_create(session=session)
+    TableCheck.objects.filter(session=session).update(refresh_wanted_at=timezone.now())
+    from pos_bridge.outbox import wake_bridge
+
+    transaction.on_commit(wake_bridge)
+
+
+def apply_snapshot(session_id: int, version: int, state: CheckState | None) -> CheckUpdate:
+    """A snapshot is the POS's whole truth at `version`: it replaces anything older."""
+    with transaction.atomic():
+        check, _ = TableCheck.objects.select_for_update().get_or_create(session_id=session_id)
+        before = state_of(check)
+        if version < check.version:
+            log.info("session %s: ignored a snapshot older than the check held", session_id)
+            return CheckUpdate(applied=False, before=before, after=before)
+        check.version = version
+        check.state = state.to_json() if state else None
+        check.support = CheckSupport.LIVE
+        check.problem = ""
+        check.refreshed_at = timezone.now()
+        check.save()
+    return CheckUpdate(applied=True, before=before, after=state)
+
+
+def apply_change(session_id: int, version: int, state: CheckState | None) -> CheckUpdate:
+    """A pushed change: newer applies; a duplicate or a late one is ignored."""
+    with transaction.atomic():
+        check, _ = TableCheck.objects.select_for_update().get_or_create(session_id=session_id)
+        before = state_of(check)
+        if version <= check.version:
+            return CheckUpdate(applied=False, before=before, after=before)
+        gap = check.version >= 0 and version > check.version + 1
+        check.version = version
+        if state is not None:
+            check.state = state.to_json()
+        if gap:
+            check.refresh_wanted_at = timezone.now()
+        check.save()
+    if gap:
+        log.info("session %s: missed changes before version %s; refreshing", session_id, version)
+    return CheckUpdate(applied=True, before=before, after=state if state else before, gap=gap)
+
+
+def record_unavailable(session_id: int, support: str, problem: str) -> None:
+    TableCheck.objects.update_or_create(
+        session_id=session_id,
+        defaults={"support": support, "problem": problem[:300], "refreshed_at": timezone.now()},
+    )

@@ -1,0 +1,57 @@
+"""The diner's WebSocket: /ws/s/<session id>/ pushes the table's check to this phone.
+
+Authorised like the pages: the phone's signed cookie must belong to a diner of that
+session, and the Origin must be one of ALLOWED_HOSTS. It sends the current check on
+connect (so a phone that was away gets the present, not a replay) and then whatever the
+table's group carries for this diner. It ignores anything the phone sends.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from ordering.live import group_for, render_live
+from tables.diners import diner_for, phone_from_cookies
+from tables.models import Diner, TableSession
+
+REFUSED = 4403
+
+
+def _resolve(session_id: uuid.UUID, cookies: dict[str, str]) -> tuple[TableSession, Diner] | None:
+    session = (
+        TableSession.objects.select_related("table__location").filter(public_id=session_id).first()
+    )
+    if session is None:
+        return None
+    diner = diner_for(phone_from_cookies(cookies), session)
+    return (session, diner) if diner else None
+
+
+class DinerConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        found = await database_sync_to_async(_resolve)(session_id, self.scope.get("cookies", {}))
+        if found is None:
+            await self.close(code=REFUSED)
+            return
+        session, diner = found
+        self.diner_key = str(diner.pk)
+        self.group = group_for(session)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send(text_data=await database_sync_to_async(render_live)(session, diner))
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return  # phones only listen
+
+    async def check_update(self, event: dict) -> None:
+        html = event["html"].get(self.diner_key)
+        if html:
+            await self.send(text_data=html)

@@ -1,0 +1,187 @@
+"""Every phone at the table sees the same check at once.
+
+pos_bridge hands over what the POS said (a snapshot or a change, already turned into a
+CheckState); this module stores it by Version, works out each diner's note, renders each
+diner's view once and sends it to the table session's group on the channel layer. The
+diner consumer only forwards the HTML meant for its diner.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+
+from ordering import checks, notices
+from ordering.checks import CheckState
+from ordering.models import Batch, BatchState, CheckSupport, TableCheck
+from ordering.money import money
+from tables.models import Diner, TableSession
+
+log = logging.getLogger("openapp.live")
+
+
+def group_for(session: TableSession) -> str:
+    return f"table-session.{session.public_id.hex}"
+
+
+@dataclass
+class LineView:
+    name: str
+    variant: str
+    quantity: int
+    total: object
+    status: str
+    details: list[str]
+    added_by: str  # "you", "another diner" or "staff"
+
+
+def _batches_of(session: TableSession) -> dict[str, int]:
+    return {
+        str(batch_id): diner_id
+        for batch_id, diner_id in Batch.objects.filter(session=session).values_list(
+            "id", "diner_id"
+        )
+    }
+
+
+def _own_batches_check(session: TableSession) -> CheckState:
+    """For a POS without snapshots: the table's accepted batches, as OpenApp sent them."""
+    state = CheckState(currency=session.table.location.currency)
+    accepted = Batch.objects.filter(session=session, state=BatchState.ACCEPTED).prefetch_related(
+        "lines"
+    )
+    for batch in accepted.order_by("created_at"):
+        for line in batch.lines.all():
+            state.lines.append(
+                checks.CheckLine(
+                    line_id=f"{batch.pk}-{line.pk}",
+                    name=line.name,
+                    variant=line.variant_name,
+                    quantity=line.quantity,
+                    total=line.total(),
+                    details=[m["name"] for m in line.modifiers]
+                    + ([f"“{line.instruction}”"] if line.instruction else []),
+                    batch_id=str(batch.pk),
+                )
+            )
+    state.amount = money(sum((line.total for line in state.lines), money(0)))
+    state.amount_owing = state.amount
+    return state
+
+
+def check_context(session: TableSession, diner: Diner, check: TableCheck | None = None) -> dict:
+    check = check or checks.check_of(session)
+    if check.support == CheckSupport.OWN_BATCHES:
+        state = _own_batches_check(session)
+    else:
+        state = checks.state_of(check)
+    owners = _batches_of(session)
+    lines = []
+    for line in state.lines if state else []:
+        owner = owners.get(line.batch_id or "")
+        added_by = "staff" if line.by_staff or owner is None else "another diner"
+        if owner == diner.pk:
+            added_by = "you"
+        lines.append(
+            LineView(
+                name=line.name,
+                variant=line.variant,
+                quantity=line.quantity,
+                total=line.total,
+                status=line.status,
+                details=line.details,
+                added_by=added_by,
+            )
+        )
+    return {
+        "session": session,
+        "diner": diner,
+        "check": check,
+        "state": state,
+        "lines": lines,
+        "currency": (state.currency if state else None) or session.table.location.currency,
+    }
+
+
+def render_live(session: TableSession, diner: Diner, notice: str = "") -> str:
+    """The pushed fragment: check, header total, session banner and an optional note."""
+    context = check_context(session, diner)
+    context["notice"] = notice
+    return render_to_string("ordering/_live_push.html", context)
+
+
+def _broadcast(session: TableSession, notices_by_diner: dict[int, str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    diners = list(Diner.objects.filter(session=session))
+    html = {str(d.pk): render_live(session, d, notices_by_diner.get(d.pk, "")) for d in diners}
+    async_to_sync(layer.group_send)(group_for(session), {"type": "check.update", "html": html})
+
+
+def _notices(
+    session: TableSession,
+    change_type: str,
+    line_ids: list[str],
+    update: checks.CheckUpdate,
+) -> dict[int, str]:
+    owners = _batches_of(session)
+    result = {}
+    for diner_id in Diner.objects.filter(session=session).values_list("pk", flat=True):
+        mine = {batch for batch, owner in owners.items() if owner == diner_id}
+        result[diner_id] = notices.notice_for(
+            change_type, line_ids, update.before, update.after, mine
+        )
+    return result
+
+
+def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
+    return (
+        TableSession.objects.select_related("table__location")
+        .filter(
+            table__location_id=location_id, table__pos_table_id=pos_table_id, closed_at__isnull=True
+        )
+        .first()
+    )
+
+
+def change_arrived(
+    location_id: int,
+    pos_table_id: str,
+    version: int,
+    change_type: str,
+    line_ids: list[str],
+    state: CheckState | None,
+) -> bool:
+    """The POS pushed a change (or answered a batch with the whole check)."""
+    session = open_session_at(location_id, pos_table_id)
+    if session is None:
+        log.info("change for table %s with no open session: ignored", pos_table_id)
+        return False
+    update = checks.apply_change(session.pk, version, state)
+    if not update.applied:
+        return False
+    if update.gap:
+        checks.want_refresh(session)
+    closing = change_type == notices.ORDER_CLOSED or bool(state and state.is_closed)
+    if closing:
+        session.close()
+        session.refresh_from_db()
+    _broadcast(session, _notices(session, change_type, line_ids, update))
+    log.info("table %s: %s applied at version %s", pos_table_id, change_type, version)
+    return True
+
+
+def snapshot_arrived(session_id: int, version: int, state: CheckState | None) -> None:
+    update = checks.apply_snapshot(session_id, version, state)
+    if update.applied:
+        _broadcast(TableSession.objects.select_related("table__location").get(pk=session_id), {})
+
+
+def snapshot_refused(session_id: int, support: str, problem: str) -> None:
+    checks.record_unavailable(session_id, support, problem)
+    _broadcast(TableSession.objects.select_related("table__location").get(pk=session_id), {})

@@ -1,0 +1,202 @@
+"""TableOrderSnapshot and TableOrderSnapshotChanged (protocol §5–§7): the POS's check.
+
+The POS's Order becomes ordering's CheckState here, so ordering never reads the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ordering import live
+from ordering.checks import CheckAdjustment, CheckLine, CheckState, CheckTax
+from ordering.models import CheckSupport, TableCheck
+from ordering.money import money
+from pos_bridge import protocol
+from pos_bridge.client import PosClient
+
+log = logging.getLogger("openapp.snapshots")
+
+
+def _line(product: protocol.Product, index: int) -> CheckLine:
+    children = product.child_products or []
+    total = money(product.total_amount or 0) + sum(
+        (money(child.total_amount or 0) for child in children), Decimal("0")
+    )
+    details = [
+        f"“{child.name}”" if child.product_type == protocol.ProductType.INSTRUCTION else child.name
+        for child in children
+        if child.name
+    ]
+    status = (product.status or protocol.LineStatus.ORDERED).lower()
+    if status == "cancelled":
+        total = Decimal("0.00")
+    return CheckLine(
+        line_id=product.line_id or f"#{index}",
+        name=product.name or "Item",
+        variant=product.sales_modifier_name or "",
+        quantity=product.quantity,
+        total=money(total),
+        status=status,
+        details=details,
+        by_staff=product.source == protocol.LineSource.POS,
+        batch_id=product.provider_order_id or None,
+    )
+
+
+def check_state(order: protocol.Order | None, currency: str) -> CheckState | None:
+    if order is None:
+        return None
+    return CheckState(
+        currency=order.currency_code or currency,
+        lines=[_line(product, i) for i, product in enumerate(order.products or [])],
+        adjustments=[
+            CheckAdjustment(name=a.name or "Adjustment", amount=money(a.amount or 0))
+            for a in order.adjustments or []
+        ],
+        taxes=[
+            CheckTax(
+                name=t.name or "Tax",
+                amount=money(t.amount or 0),
+                added_on_top=bool(t.is_add_on_tax),
+            )
+            for t in order.taxes or []
+        ],
+        service_charge=(
+            money(order.remaining_service_charge_amount)
+            if order.remaining_service_charge_amount is not None
+            else None
+        ),
+        amount=money(order.amount),
+        amount_owing=money(order.amount_owing),
+        is_closed=bool(order.is_closed),
+        order_number=order.order_number_opened or "",
+    )
+
+
+@dataclass(frozen=True)
+class WantedSnapshot:
+    session_id: int
+    location_id: int
+    pos_table_id: str
+    service_mode_id: str
+    currency: str
+    wanted_at: object
+
+
+def wanted_snapshots(location_ids: list[int]) -> list[WantedSnapshot]:
+    """Open sessions whose check someone asked to refresh, one per table."""
+    rows = (
+        TableCheck.objects.filter(
+            refresh_wanted_at__isnull=False,
+            session__closed_at__isnull=True,
+            session__table__location_id__in=location_ids,
+        )
+        .select_related("session__table__location")
+        .order_by("refresh_wanted_at")
+    )
+    return [
+        WantedSnapshot(
+            session_id=row.session_id,
+            location_id=row.session.table.location_id,
+            pos_table_id=row.session.table.pos_table_id,
+            service_mode_id=row.session.table.location.table_service_mode_id,
+            currency=row.session.table.location.currency,
+            wanted_at=row.refresh_wanted_at,
+        )
+        for row in rows[:100]
+    ]
+
+
+def refresh_done(session_id: int, wanted_at: object) -> None:
+    # A request that came in while this one was under way stays wanted.
+    TableCheck.objects.filter(session_id=session_id, refresh_wanted_at__lte=wanted_at).update(
+        refresh_wanted_at=None
+    )
+
+
+def want_all_open(location_id: int) -> int:
+    """After a reconnect the POS has forgotten our streams: every open table asks again."""
+    from tables.models import TableSession
+
+    sessions = TableSession.objects.filter(table__location_id=location_id, closed_at__isnull=True)
+    for session in sessions:
+        TableCheck.objects.get_or_create(session=session)
+    return TableCheck.objects.filter(session__in=sessions).update(refresh_wanted_at=timezone.now())
+
+
+async def request_snapshot(
+    client: PosClient, wanted: WantedSnapshot, timeout: float
+) -> tuple[int, protocol.Response]:
+    response = await client.request(
+        protocol.MessageType.TABLE_SNAPSHOT,
+        protocol.SnapshotRequest(
+            service_mode_id=wanted.service_mode_id, service_mode_entity_id=wanted.pos_table_id
+        ),
+        timeout=timeout,
+    )
+    return wanted.session_id, response
+
+
+def record_snapshot(wanted: WantedSnapshot, response: protocol.Response) -> None:
+    """Store what the POS answered to a snapshot request and tell the table's phones."""
+    payload = response.payload
+    if response.result_code == protocol.ResultCode.SUCCESS and isinstance(
+        payload, protocol.SnapshotResult
+    ):
+        live.snapshot_arrived(
+            wanted.session_id, payload.version, check_state(payload.order, wanted.currency)
+        )
+    elif response.result_code == protocol.ResultCode.UNSUPPORTED:
+        log.warning("POS has no snapshots: table %s's check falls back", wanted.pos_table_id)
+        live.snapshot_refused(wanted.session_id, CheckSupport.OWN_BATCHES, "")
+    else:
+        problem = response.error_message or f"ResultCode {response.result_code}"
+        log.warning("POS refused table %s's snapshot: %s", wanted.pos_table_id, problem)
+        live.snapshot_refused(wanted.session_id, CheckSupport.UNAVAILABLE, problem)
+    refresh_done(wanted.session_id, wanted.wanted_at)
+
+
+def record_push(location_id: int, push: protocol.Push) -> bool:
+    payload = push.payload
+    if push.message_type != protocol.MessageType.TABLE_SNAPSHOT_CHANGED or not isinstance(
+        payload, protocol.SnapshotChanged
+    ):
+        log.warning("dropped a push of an unknown kind (MessageType %s)", push.message_type)
+        return False
+    return live.change_arrived(
+        location_id,
+        payload.service_mode_entity_id,
+        payload.version,
+        payload.change_type,
+        list(payload.line_ids or []),
+        check_state(payload.order, _currency(location_id)),
+    )
+
+
+def record_accepted_order(
+    batch_id: str, location_id: int, pos_table_id: str, version: int | None, order: protocol.Order
+) -> bool:
+    """A CreateOrder answer carries the whole check after the batch: apply it like a push."""
+    if version is None:
+        return False
+    line_ids = [
+        p.line_id for p in order.products or [] if p.provider_order_id == batch_id and p.line_id
+    ]
+    return live.change_arrived(
+        location_id,
+        pos_table_id,
+        version,
+        protocol.ChangeType.ITEMS_ADDED,
+        line_ids,
+        check_state(order, _currency(location_id)),
+    )
+
+
+def _currency(location_id: int) -> str:
+    from tables.models import Location
+
+    return Location.objects.values_list("currency", flat=True).get(pk=location_id)
