@@ -1,6 +1,14 @@
-"""The bridge: one PosClient per enabled POS connection, and the outbox loop that feeds them.
+"""The bridge: holds POS connections and feeds them batches and snapshot requests.
 
-Runs inside the embedded process (on daphne's event loop) or as `manage.py run_pos_bridge`.
+Runs inside the embedded process (on daphne's event loop) or as `manage.py run_pos_bridge`,
+several at once. Its loop:
+1. every few seconds, takes or renews the lease of each enabled POS connection, starting a
+   PosClient for each one it holds and stopping those it lost (one worker per connection);
+2. sends due batches over connected clients (pos_bridge.outbox);
+3. asks the POS for snapshots that sessions want (pos_bridge.snapshots);
+4. writes buffered frames and connection states, and prunes the message log now and then;
+5. sleeps until woken (a batch was written, a refresh wanted) or the poll interval passes.
+Stopping gives in-flight requests a moment to be answered, then hands the leases back.
 """
 
 from __future__ import annotations
@@ -11,28 +19,39 @@ import functools
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.utils import timezone
 
-from pos_bridge import outbox, protocol, snapshots
+from pos_bridge import frame_log, leases, outbox, protocol, snapshots
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
 from pos_bridge.models import PosConnection
 
 log = logging.getLogger("openapp.bridge")
 
-CONNECTIONS_REFRESH_SECONDS = 15.0
+LEASE_RENEW_SECONDS = 3.0
 QUEUED_BATCH_EXPIRY = timedelta(minutes=15)
 SNAPSHOT_RETRY_SECONDS = 2.0
+FLUSH_SECONDS = 0.5
+PRUNE_SECONDS = 600.0
+WAKE_GROUP = "pos-bridge"
 
 
 def _enabled_connections() -> list[PosSettings]:
-    return [
-        PosSettings.from_model(connection)
-        for connection in PosConnection.objects.filter(is_enabled=True)
-    ]
+    return [PosSettings.from_model(c) for c in PosConnection.objects.filter(is_enabled=True)]
+
+
+def _save_states(states: dict[int, tuple[str, str]]) -> None:
+    now = timezone.now()
+    for connection_id, (state, error) in states.items():
+        PosConnection.objects.filter(pk=connection_id).update(
+            state=state, state_since=now, last_error=error
+        )
 
 
 class Bridge:
@@ -42,22 +61,27 @@ class Bridge:
         poll_seconds: float | None = None,
         request_timeout: float | None = None,
         max_attempts: int = 5,
+        lease: timedelta = leases.LEASE,
     ) -> None:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.poll_seconds = poll_seconds or settings.POS_OUTBOX_POLL_SECONDS
         self.request_timeout = request_timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
         self.max_attempts = max_attempts
+        self.lease = lease
         self.clients: dict[int, PosClient] = {}
         self._client_tasks: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[uuid.UUID] = set()
         self._refreshing: set[tuple[int, str]] = set()
         self._retry_at: dict[tuple[int, str], float] = {}
-        self._sending: set[asyncio.Task[str]] = set()
+        self._work: set[asyncio.Task] = set()
+        self._frames = frame_log.FrameBuffer()
+        self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing = False
 
     def wake(self) -> None:
-        """Thread-safe: called when a batch is written in this process."""
+        """Thread-safe: a batch was written or a snapshot wanted in this process."""
         if self._loop is not None and self._wakeup is not None:
             self._loop.call_soon_threadsafe(self._wakeup.set)
 
@@ -65,49 +89,119 @@ class Bridge:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         outbox.register_local(self)
-        log.info("bridge %s started", self.worker)
-        last_refresh = -CONNECTIONS_REFRESH_SECONDS
+        listener = asyncio.create_task(self._listen_for_wakeups())
+        log.info("bridge=%s started", self.worker)
+        last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9}
         try:
-            while True:
+            while not self._closing:
                 now = self._loop.time()
-                if now - last_refresh >= CONNECTIONS_REFRESH_SECONDS:
-                    await self._refresh_connections()
+                if now - last["leases"] >= LEASE_RENEW_SECONDS:
+                    await self._hold_connections()
+                    last["leases"] = now
+                if now - last["expire"] >= 30:
                     await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
-                    last_refresh = now
+                    last["expire"] = now
                 await self._send_due_batches()
                 await self._refresh_wanted_checks()
+                if now - last["flush"] >= FLUSH_SECONDS:
+                    await self._flush()
+                    last["flush"] = now
+                if now - last["prune"] >= PRUNE_SECONDS:
+                    await sync_to_async(frame_log.prune)()
+                    last["prune"] = now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
                 self._wakeup.clear()
         finally:
+            listener.cancel()
             outbox.unregister_local(self)
             await self.stop()
 
+    async def shutdown(self, grace: float = 10.0) -> None:
+        """Stop taking work; let requests under way be answered (or stay safe to resend)."""
+        self._closing = True
+        self.wake()
+        deadline = time.monotonic() + grace
+        while self._work and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
     async def stop(self) -> None:
-        for client in self.clients.values():
+        for task in self._work:
+            task.cancel()
+        await asyncio.gather(*self._work, return_exceptions=True)
+        for connection_id in list(self.clients):
+            await self._drop(connection_id)
+            await sync_to_async(leases.give_up)(connection_id, self.worker)
+        with contextlib.suppress(Exception):
+            await self._flush()
+        log.info("bridge=%s stopped", self.worker)
+
+    async def _listen_for_wakeups(self) -> None:
+        """Across processes (Redis): web processes wake the bridges through the channel layer."""
+        layer = get_channel_layer()
+        if not settings.REDIS_URL or layer is None:
+            return
+        channel = await layer.new_channel()
+        await layer.group_add(WAKE_GROUP, channel)
+        try:
+            while True:
+                await layer.receive(channel)
+                self._wakeup.set()
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(WAKE_GROUP, channel)
+            raise
+
+    async def _hold_connections(self) -> None:
+        wanted = {s.connection_id: s for s in await sync_to_async(_enabled_connections)()}
+        for connection_id in list(self.clients):
+            if wanted.get(connection_id) != self.clients[connection_id].settings:
+                await self._drop(connection_id)  # disabled, deleted or edited
+        for connection_id, pos_settings in wanted.items():
+            held = await sync_to_async(leases.take_or_renew)(connection_id, self.worker, self.lease)
+            if held and connection_id not in self.clients:
+                self._start(pos_settings)
+            elif not held and connection_id in self.clients:
+                log.warning(
+                    "bridge=%s lost the lease of pos_connection=%s", self.worker, connection_id
+                )
+                await self._drop(connection_id)
+
+    def _start(self, pos_settings: PosSettings) -> None:
+        connection_id = pos_settings.connection_id
+        client = PosClient(
+            pos_settings,
+            on_push=functools.partial(self._pushed, pos_settings.location_id),
+            on_connected=functools.partial(self._connected, pos_settings.location_id),
+            on_frame=functools.partial(self._frames.add, connection_id),
+            on_state=functools.partial(self._state_changed, connection_id),
+        )
+        self.clients[connection_id] = client
+        self._client_tasks[connection_id] = asyncio.create_task(client.run())
+        log.info("bridge=%s holds pos_connection=%s", self.worker, connection_id)
+
+    async def _drop(self, connection_id: int) -> None:
+        client = self.clients.pop(connection_id, None)
+        task = self._client_tasks.pop(connection_id, None)
+        if client is not None:
             with contextlib.suppress(Exception):
                 await client.close()
-        for task in [*self._client_tasks.values(), *self._sending]:
+        if task is not None:
             task.cancel()
-        await asyncio.gather(*self._client_tasks.values(), *self._sending, return_exceptions=True)
-        self._client_tasks.clear()
-        self.clients.clear()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
-    async def _refresh_connections(self) -> None:
-        wanted = {s.connection_id: s for s in await sync_to_async(_enabled_connections)()}
-        for connection_id, client in list(self.clients.items()):
-            if wanted.get(connection_id) != client.settings:
-                self._client_tasks.pop(connection_id).cancel()
-                del self.clients[connection_id]
-        for connection_id, pos_settings in wanted.items():
-            if connection_id not in self.clients:
-                client = PosClient(
-                    pos_settings,
-                    on_push=functools.partial(self._pushed, pos_settings.location_id),
-                    on_connected=functools.partial(self._connected, pos_settings.location_id),
-                )
-                self.clients[connection_id] = client
-                self._client_tasks[connection_id] = asyncio.create_task(client.run())
+    def _state_changed(self, connection_id: int, state: str, error: str) -> None:
+        self._states[connection_id] = (state, error)
+        self.wake()
+
+    async def _flush(self) -> None:
+        frames = self._frames.take()
+        if frames:
+            await sync_to_async(frame_log.write)(frames)
+        if self._states:
+            states, self._states = self._states, {}
+            await sync_to_async(_save_states)(states)
 
     async def _connected(self, location_id: int) -> None:
         # The POS forgot our table streams with the old connection: ask for every open table.
@@ -117,50 +211,22 @@ class Bridge:
     async def _pushed(self, location_id: int, push: protocol.Push) -> None:
         await sync_to_async(snapshots.record_push)(location_id, push)
 
-    async def _refresh_wanted_checks(self) -> None:
-        connected = {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
-        if not connected:
-            return
-        now = asyncio.get_running_loop().time()
-        for wanted in await sync_to_async(snapshots.wanted_snapshots)(list(connected)):
-            table = (wanted.location_id, wanted.pos_table_id)
-            if table in self._refreshing or self._retry_at.get(table, 0) > now:
-                continue
-            self._refreshing.add(table)
-            task = asyncio.create_task(self._refresh(connected[wanted.location_id], wanted))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
+    def _connected_clients(self) -> dict[int, PosClient]:
+        return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
 
-    async def _refresh(self, client: PosClient, wanted: snapshots.WantedSnapshot) -> str:
-        table = (wanted.location_id, wanted.pos_table_id)
-        try:
-            _, response = await snapshots.request_snapshot(client, wanted, self.request_timeout)
-            await sync_to_async(snapshots.record_snapshot)(wanted, response)
-            return "refreshed"
-        except PosUnavailable as error:
-            log.warning("table %s: snapshot not answered (%s)", wanted.pos_table_id, error)
-            self._retry_at[table] = asyncio.get_running_loop().time() + SNAPSHOT_RETRY_SECONDS
-            return "unanswered"
-        except Exception:
-            log.exception("table %s: snapshot failed unexpectedly", wanted.pos_table_id)
-            self._retry_at[table] = asyncio.get_running_loop().time() + SNAPSHOT_RETRY_SECONDS
-            return "error"
-        finally:
-            self._refreshing.discard(table)
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
 
     async def _send_due_batches(self) -> None:
-        connected = {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
+        connected = self._connected_clients()
         if not connected:
             return
-        due = await sync_to_async(outbox.due_batch_ids)(list(connected))
-        for batch_id, location_id in due:
-            client = connected.get(location_id)
-            if batch_id in self._in_flight or client is None:
-                continue
-            self._in_flight.add(batch_id)
-            task = asyncio.create_task(self._send(client, batch_id))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
+        for batch_id, location_id in await sync_to_async(outbox.due_batch_ids)(list(connected)):
+            if batch_id not in self._in_flight:
+                self._in_flight.add(batch_id)
+                self._spawn(self._send(connected[location_id], batch_id))
 
     async def _send(self, client: PosClient, batch_id: uuid.UUID) -> str:
         try:
@@ -172,7 +238,34 @@ class Bridge:
                 max_attempts=self.max_attempts,
             )
         except Exception:
-            log.exception("batch %s: sending failed unexpectedly; it stays due", batch_id)
+            log.exception("batch=%s sending failed unexpectedly; it stays due", batch_id)
             return "error"
         finally:
             self._in_flight.discard(batch_id)
+
+    async def _refresh_wanted_checks(self) -> None:
+        connected = self._connected_clients()
+        if not connected:
+            return
+        now = asyncio.get_running_loop().time()
+        for wanted in await sync_to_async(snapshots.wanted_snapshots)(list(connected)):
+            table = (wanted.location_id, wanted.pos_table_id)
+            if table in self._refreshing or self._retry_at.get(table, 0) > now:
+                continue
+            self._refreshing.add(table)
+            self._spawn(self._refresh(connected[wanted.location_id], wanted))
+
+    async def _refresh(self, client: PosClient, wanted: snapshots.WantedSnapshot) -> str:
+        table = (wanted.location_id, wanted.pos_table_id)
+        try:
+            _, response = await snapshots.request_snapshot(client, wanted, self.request_timeout)
+            await sync_to_async(snapshots.record_snapshot)(wanted, response)
+            return "refreshed"
+        except PosUnavailable as error:
+            log.warning("table=%s snapshot not answered: %s", wanted.pos_table_id, error)
+        except Exception:
+            log.exception("table=%s snapshot failed unexpectedly", wanted.pos_table_id)
+        finally:
+            self._refreshing.discard(table)
+        self._retry_at[table] = asyncio.get_running_loop().time() + SNAPSHOT_RETRY_SECONDS
+        return "not refreshed"

@@ -55,6 +55,8 @@ class PosSettings:
 
 PushHandler = Callable[[protocol.Push], Awaitable[None]]
 ConnectedHandler = Callable[[], Awaitable[None]]
+FrameHandler = Callable[[str, str | bytes], None]  # direction ("in"/"out"), frame
+StateHandler = Callable[[str, str], None]  # state, last error
 
 
 class PosClient:
@@ -65,6 +67,8 @@ class PosClient:
         settings: PosSettings,
         on_push: PushHandler | None = None,
         on_connected: ConnectedHandler | None = None,
+        on_frame: FrameHandler | None = None,
+        on_state: StateHandler | None = None,
         ping_interval: float = 20.0,
         ping_timeout: float = 10.0,
     ) -> None:
@@ -73,12 +77,22 @@ class PosClient:
         self.last_error = ""
         self._on_push = on_push
         self._on_connected = on_connected
+        self._on_frame = on_frame
+        self._on_state = on_state
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._websocket: ClientConnection | None = None
         self._connected = asyncio.Event()
         self._waiting: dict[str, asyncio.Future[protocol.Response]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def _set_state(self, state: str, error: str = "") -> None:
+        self.state = state
+        if error:
+            self.last_error = error[:300]
+        log.info("pos_connection=%s state=%s error=%r", self.settings.connection_id, state, error)
+        if self._on_state:
+            self._on_state(state, self.last_error)
 
     @property
     def is_connected(self) -> bool:
@@ -110,15 +124,12 @@ class PosClient:
                 if self.state == "unauthorized":
                     await asyncio.sleep(UNAUTHORIZED_RETRY_SECONDS)
         except (InvalidURI, InvalidStatus, OSError) as error:
-            self.state = "failed"
-            self.last_error = str(error)
-            log.error("POS %s: giving up: %s", self.settings.url, error)
+            self._set_state("failed", str(error))
 
     async def _serve(self, websocket: ClientConnection) -> None:
         self._websocket = websocket
-        self.state = "connected"
         self._connected.set()
-        log.info("POS %s: connected", self.settings.url)
+        self._set_state("connected")
         if self._on_connected:
             self._spawn(self._on_connected())
         try:
@@ -131,18 +142,17 @@ class PosClient:
             self._connected.clear()
             close = websocket.close_code
             if close == UNAUTHORIZED_CLOSE_CODE:
-                self.state = "unauthorized"
-                self.last_error = "The POS refused the token (4401)"
-                log.error("POS %s: unauthorized (4401)", self.settings.url)
+                self._set_state("unauthorized", "The POS refused the token (4401)")
             else:
-                self.state = "reconnecting"
-                log.warning("POS %s: connection lost (close code %s)", self.settings.url, close)
+                self._set_state("reconnecting", f"connection lost (close code {close})")
             for future in self._waiting.values():
                 if not future.done():
                     future.set_exception(PosUnavailable("connection lost before the answer"))
             self._waiting.clear()
 
     def _receive(self, frame: str | bytes) -> None:
+        if self._on_frame:
+            self._on_frame("in", frame)
         try:
             message = codec.decode(frame)
         except codec.ProtocolError as error:
@@ -196,8 +206,11 @@ class PosClient:
         )
         future: asyncio.Future[protocol.Response] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
+        text = codec.encode(envelope)
+        if self._on_frame:
+            self._on_frame("out", text)
         try:
-            await websocket.send(codec.encode(envelope))
+            await websocket.send(text)
             return await asyncio.wait_for(future, timeout)
         except ConnectionClosed as error:
             raise PosUnavailable("connection lost while sending") from error

@@ -25,9 +25,39 @@ class PosConnection(models.Model):
         max_length=500, blank=True, help_text="Bearer token, if the POS asks for one."
     )
     is_enabled = models.BooleanField("enabled", default=True)
+    # What the bridge last saw, for managers; written by the worker that holds the lease.
+    state = models.CharField(max_length=20, default="not connected", editable=False)
+    state_since = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=300, blank=True, editable=False)
+    last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
+    held_by = models.CharField("held by bridge worker", max_length=100, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "POS connection"
 
     def __str__(self) -> str:
         return f"POS for {self.location}"
+
+
+class PosMessage(models.Model):
+    """One frame in or out on a POS connection, kept for a while for managers and support."""
+
+    IN, OUT = "in", "out"
+
+    connection = models.ForeignKey(PosConnection, on_delete=models.CASCADE, related_name="messages")
+    at = models.DateTimeField(db_index=True)
+    direction = models.CharField(max_length=3, choices=[(IN, "from POS"), (OUT, "to POS")])
+    kind = models.CharField(max_length=10)  # request, response, push or unreadable
+    message_type = models.IntegerField(null=True, blank=True)
+    reference = models.CharField("RequestID or EventID", max_length=64, blank=True, db_index=True)
+    result_code = models.IntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(help_text="bytes")
+    text = models.TextField(help_text="The frame, cut at 16 KB.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "POS message"
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind} {self.reference}"

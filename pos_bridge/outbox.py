@@ -17,7 +17,8 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -49,11 +50,19 @@ def unregister_local(bridge: Bridge) -> None:
 
 
 def wake_bridge() -> None:
-    """A batch was written: wake any bridge in this process (others poll the outbox)."""
+    """Work was written: wake the bridge in this process, and through Redis the others.
+
+    Bridges also poll, so a wake-up that is lost only delays the work by a poll interval.
+    """
     with _local_lock:
         bridges = list(_local_bridges)
     for bridge in bridges:
         bridge.wake()
+    if settings.REDIS_URL and not bridges:
+        try:
+            async_to_sync(get_channel_layer().group_send)("pos-bridge", {"type": "bridge.wake"})
+        except Exception:  # the poll will find the work anyway
+            log.warning("could not wake the bridge workers through the channel layer")
 
 
 def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.UUID, int]]:

@@ -1,0 +1,105 @@
+"""Every frame in and out of a POS connection, kept for managers, within limits.
+
+Frames are buffered and written in bulk, so logging never adds a database write to the
+path of a request. Old rows are pruned by age and by count.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pos_bridge.models import PosConnection, PosMessage
+
+log = logging.getLogger("openapp.frames")
+
+TEXT_CAP = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Frame:
+    connection_id: int
+    at: datetime
+    direction: str
+    text: str
+
+
+def _describe(text: str) -> dict:
+    """Kind, MessageType, reference and ResultCode of a frame, without trusting it."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {"kind": "unreadable"}
+    if not isinstance(data, dict):
+        return {"kind": "unreadable"}
+    if "EventID" in data:
+        kind, reference = "push", data.get("EventID")
+    elif "ResultCode" in data:
+        kind, reference = "response", data.get("RequestID")
+    elif "RequestID" in data:
+        kind, reference = "request", data.get("RequestID")
+    else:
+        return {"kind": "unreadable"}
+    message_type = data.get("MessageType")
+    result_code = data.get("ResultCode")
+    return {
+        "kind": kind,
+        "reference": str(reference)[:64] if reference is not None else "",
+        "message_type": message_type if isinstance(message_type, int) else None,
+        "result_code": result_code if isinstance(result_code, int) else None,
+    }
+
+
+def write(frames: list[Frame]) -> None:
+    rows = []
+    for frame in frames:
+        rows.append(
+            PosMessage(
+                connection_id=frame.connection_id,
+                at=frame.at,
+                direction=frame.direction,
+                size=len(frame.text.encode("utf-8", "replace")),
+                text=frame.text[:TEXT_CAP],
+                **_describe(frame.text),
+            )
+        )
+    with transaction.atomic():
+        PosMessage.objects.bulk_create(rows)
+        last_in: dict[int, datetime] = {}
+        for frame in frames:
+            if frame.direction == PosMessage.IN:
+                last_in[frame.connection_id] = frame.at
+        for connection_id, at in last_in.items():
+            PosConnection.objects.filter(pk=connection_id).update(last_message_at=at)
+
+
+def prune(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    days = settings.POS_MESSAGE_LOG_DAYS
+    cap = settings.POS_MESSAGE_LOG_MAX_ROWS
+    removed, _ = PosMessage.objects.filter(at__lt=now - timedelta(days=days)).delete()
+    cutoff = PosMessage.objects.order_by("-at", "-pk").values_list("pk", flat=True)[cap : cap + 1]
+    if cutoff:
+        extra, _ = PosMessage.objects.filter(pk__lte=cutoff[0]).delete()
+        removed += extra
+    return removed
+
+
+class FrameBuffer:
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+
+    def add(self, connection_id: int, direction: str, text: str | bytes) -> None:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        self.frames.append(Frame(connection_id, timezone.now(), direction, text))
+
+    def take(self) -> list[Frame]:
+        frames, self.frames = self.frames, []
+        return frames

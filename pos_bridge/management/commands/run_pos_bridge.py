@@ -1,0 +1,47 @@
+"""Run the POS bridge as its own long-lived process (production).
+
+Start one or more next to the web processes, against the same PostgreSQL and Redis. Each
+POS connection is held by one worker at a time; when a worker dies another takes over.
+SIGTERM or Ctrl-C stops it gracefully: requests under way get a moment to be answered,
+anything unanswered stays in the outbox and is resent, unchanged, by whichever worker
+holds the connection next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from pos_bridge.bridge import Bridge
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--grace", type=float, default=10.0, help="Seconds to let requests finish on stop."
+        )
+
+    def handle(self, *args, **options) -> None:
+        asyncio.run(self._run(options["grace"]))
+
+    async def _run(self, grace: float) -> None:
+        bridge = Bridge()
+        running = asyncio.create_task(bridge.run())
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        self.stdout.write(f"POS bridge {bridge.worker} running; SIGTERM to stop.")
+        stop_wait = asyncio.create_task(stopping.wait())
+        await asyncio.wait({running, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.is_set():
+            await bridge.shutdown(grace)
+        stop_wait.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        self.stdout.write("POS bridge stopped.")
