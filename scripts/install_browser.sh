@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the browser tests when it is missing and we may install it.
+# Debian packages the tests drive: chromium (Playwright's browser tests) and poppler-utils
+# (reading the printed QR sheet back). Installed when missing and we may (as root).
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
-  exit 0
-fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium for the browser tests…"
+  echo "Installing Debian packages for the tests: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 elif [ -n "${CI:-}" ]; then
-  echo "chromium is missing and this CI run cannot install it" >&2
+  echo "Missing Debian packages and this CI run cannot install them: ${missing[*]}" >&2
   exit 1
 else
-  echo "Note: /usr/bin/chromium is missing; browser tests will be skipped." \
-       "Install it with: sudo apt-get install chromium" >&2
+  echo "Note: missing ${missing[*]}; the tests that need them will be skipped." \
+       "Install with: sudo apt-get install ${missing[*]}" >&2
 fi

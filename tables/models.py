@@ -144,3 +144,26 @@ class Diner(models.Model):
 
     def __str__(self) -> str:
         return f"Diner {self.pk} at {self.session}"
+
+
+class LocationMembership(models.Model):
+    """Which locations a manager or member of staff works at. What they may do there comes
+    from their groups (Managers, Staff); they see nothing of any other location."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location_memberships"
+    )
+
+    class Meta:
+        verbose_name = "person working here"
+        verbose_name_plural = "people working here"
+        constraints = [
+            models.UniqueConstraint(fields=["location", "user"], name="one_membership_per_user")
+        ]
+        permissions = [
+            ("change_availability", "Can mark products and modifiers available or sold out"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.location}"
