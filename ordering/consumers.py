@@ -1,7 +1,8 @@
 """The diner's WebSocket: /ws/s/<session id>/ pushes the table's check to this phone.
 
 Authorised like the pages: the phone's signed cookie must belong to a diner of that
-session, and the Origin must be one of ALLOWED_HOSTS. It sends the current check on
+session, and the Origin must be one of ALLOWED_HOSTS. The bill page connects with
+`?check=1` and also gets the whole check. It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
 table's group carries for this diner. It ignores anything the phone sends.
 """
@@ -39,10 +40,11 @@ class DinerConsumer(AsyncWebsocketConsumer):
             return
         session, diner = found
         self.diner_key = str(diner.pk)
+        self.wants_check = b"check=1" in self.scope.get("query_string", b"")
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send(text_data=await database_sync_to_async(render_live)(session, diner))
+        await self._forward(await database_sync_to_async(render_live)(session, diner))
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
@@ -52,6 +54,11 @@ class DinerConsumer(AsyncWebsocketConsumer):
         return  # phones only listen
 
     async def check_update(self, event: dict) -> None:
-        html = event["html"].get(self.diner_key)
-        if html:
-            await self.send(text_data=html)
+        parts = event["html"].get(self.diner_key)
+        if parts:
+            await self._forward(parts)
+
+    async def _forward(self, parts: dict[str, str]) -> None:
+        # Only the bill page has the check on it; other pages get the header, banner and note.
+        html = parts["check"] + parts["page"] if self.wants_check else parts["page"]
+        await self.send(text_data=html)

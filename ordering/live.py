@@ -107,11 +107,15 @@ def check_context(session: TableSession, diner: Diner, check: TableCheck | None 
     }
 
 
-def render_live(session: TableSession, diner: Diner, notice: str = "") -> str:
-    """The pushed fragment: check, header total, session banner and an optional note."""
+def render_live(session: TableSession, diner: Diner, notice: str = "") -> dict[str, str]:
+    """What is pushed to one diner: the check (for the bill page) and the rest of the page's
+    live parts (header total, session banner, an optional note), as HTML fragments."""
     context = check_context(session, diner)
     context["notice"] = notice
-    return render_to_string("ordering/_live_push.html", context)
+    return {
+        "check": render_to_string("ordering/_check.html", context),
+        "page": render_to_string("ordering/_live_push.html", context),
+    }
 
 
 def _broadcast(session: TableSession, notices_by_diner: dict[int, str]) -> None:

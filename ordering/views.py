@@ -152,7 +152,7 @@ def check(request: HttpRequest) -> HttpResponse:
     """The table's whole bill; opening it asks the POS for a fresh snapshot."""
     if request.table_session.is_open:
         checks.want_refresh(request.table_session)
-    context = _context(request, basket_count=basket_count(request.diner))
+    context = _context(request, basket_count=basket_count(request.diner), live_check_page=True)
     context.update(live.check_context(request.table_session, request.diner))
     return render(request, "ordering/check.html", context)
 

@@ -29,13 +29,15 @@ class LivePhone:
     async def scan(self, table) -> None:
         await sync_to_async(self.phone.scan)(table)
 
-    async def connect(self, path: str | None = None) -> bool:
+    async def connect(self, path: str | None = None, *, bill_page: bool = True) -> bool:
         cookie = self.phone.client.cookies.get(PHONE_COOKIE)
         headers = [(b"origin", b"http://localhost")]
         if cookie:
             headers.append((b"cookie", f"{PHONE_COOKIE}={cookie.value}".encode()))
         self.socket = WebsocketCommunicator(
-            application, path or f"/ws/s/{self.phone.session.public_id}/", headers=headers
+            application,
+            path or f"/ws/s/{self.phone.session.public_id}/" + ("?check=1" if bill_page else ""),
+            headers=headers,
         )
         connected, _ = await self.socket.connect(timeout=5)
         return connected

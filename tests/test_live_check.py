@@ -125,7 +125,9 @@ async def test_a_phone_that_was_away_gets_the_current_check_not_a_replay():
             await phone.push_containing("Nothing on your table")
             await phone.hang_up()  # the screen locks
             await asyncio.to_thread(pos.add_items, "10", [{"plu": GARLIC_BREAD, "quantity": 1}])
-            await asyncio.to_thread(pos.add_items, "10", [{"plu": CORONA, "variant": PINT, "quantity": 1}])
+            await asyncio.to_thread(
+                pos.add_items, "10", [{"plu": CORONA, "variant": PINT, "quantity": 1}]
+            )
             session = phone.phone.session
             await eventually(
                 lambda: TableCheck.objects.get(session=session).version >= 2,
@@ -194,7 +196,10 @@ async def test_a_socket_from_another_site_is_refused():
         socket = WebsocketCommunicator(
             application,
             f"/ws/s/{phone.phone.session.public_id}/",
-            headers=[(b"origin", b"https://evil.example"), (b"cookie", f"{PHONE_COOKIE}={cookie}".encode())],
+            headers=[
+                (b"origin", b"https://evil.example"),
+                (b"cookie", f"{PHONE_COOKIE}={cookie}".encode()),
+            ],
         )
         connected, _ = await socket.connect(timeout=5)
         assert not connected
@@ -211,3 +216,24 @@ def test_the_bill_page_asks_the_pos_for_a_fresh_snapshot(transactional_db):
     assert page.status_code == 200
     assert re.search(r"Your table.*s bill", page.content.decode())
     assert TableCheck.objects.get(session=phone.session).refresh_wanted_at is not None
+
+
+async def test_pages_other_than_the_bill_get_the_total_and_notes_but_not_the_whole_check():
+    with running_simulator() as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        async with bridge_on_this_loop():
+            phone = LivePhone()
+            await phone.scan(await table(restaurant, "10"))
+            assert await phone.connect(bill_page=False)
+            session = phone.phone.session
+            await eventually(
+                lambda: TableCheck.objects.filter(
+                    session=session, refreshed_at__isnull=False
+                ).exists(),
+                what="the first snapshot",
+            )
+            await asyncio.to_thread(pos.add_items, "10", [{"plu": GARLIC_BREAD, "quantity": 1}])
+            html = await phone.push_containing("A waiter added Garlic Bread")
+            assert 'id="bill-link"' in html and "£" in html
+            assert 'id="live-check"' not in html
+        await phone.hang_up()
