@@ -32,6 +32,10 @@ class SimulatorThread:
     def url(self) -> str:
         return self.simulator.url
 
+    @property
+    def console_url(self) -> str:
+        return self.simulator.console_url
+
     def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._thread.start()
         try:

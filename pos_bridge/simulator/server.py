@@ -22,12 +22,15 @@ from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from pos_bridge import codec, protocol
 from pos_bridge.protocol import ChangeType, LineSource, LineStatus, MessageType, ResultCode
 
+from . import console_page
 from .catalog import Catalog
 from .checks import Check, Discount, Line, Table
+from .console import ConsoleHub, is_console, refusal
 from .orders import Rejected, plan, take, validate
 
 log = logging.getLogger(__name__)
@@ -77,14 +80,18 @@ class PosSimulator:
         self._order_numbers = itertools.count(1)
         self._server: Server | None = None
         self._url: str | None = None
+        self._console_url: str | None = None
+        self._consoles = ConsoleHub(self)
 
     # Lifecycle
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        console_page.page()  # a missing page fails here, not on the first visit
         self._server = await serve(
             self._serve,
             host,
             port,
+            process_request=self._process_request,
             ping_interval=20,
             ping_timeout=10,
             close_timeout=CLOSE_TIMEOUT_SECONDS,
@@ -93,13 +100,22 @@ class PosSimulator:
         bound_host, bound_port = self._server.sockets[0].getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         self._url = f"ws://{shown}:{bound_port}"
+        self._console_url = f"http://{shown}:{bound_port}/"
         log.info("POS simulator listening on %s", self._url)
+        log.info("POS simulator staff console at %s", self._console_url)
 
     @property
     def url(self) -> str:
         if self._url is None:
             raise RuntimeError("the POS simulator is not started")
         return self._url
+
+    @property
+    def console_url(self) -> str:
+        """The staff console's page; with a token, add ?token=... to it."""
+        if self._console_url is None:
+            raise RuntimeError("the POS simulator is not started")
+        return self._console_url
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -198,19 +214,38 @@ class PosSimulator:
 
     async def set_stock(self, identifier: str, quantity: int | None) -> None:
         self.catalog.set_stock(identifier, quantity)
+        self._consoles.changed()
 
     async def set_price(self, identifier: str, price: Decimal | str) -> None:
         self.catalog.set_price(identifier, price)
+        self._consoles.changed()
 
     async def delist(self, identifier: str) -> None:
         self.catalog.delist(identifier)
+        self._consoles.changed()
 
     async def relist(self, identifier: str) -> None:
         self.catalog.relist(identifier)
+        self._consoles.changed()
 
     # Connections
 
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Plain HTTP gets the staff console's page; WebSocket handshakes go on to _serve."""
+        if console_page.is_websocket_handshake(request):
+            return None
+        return console_page.respond(request, self.token)
+
     async def _serve(self, connection: ServerConnection) -> None:
+        request = connection.request
+        if request is not None and is_console(request.path):
+            refused = refusal(request, self.token)
+            if refused is not None:
+                log.warning("refusing a staff console: %s", refused[1])
+                await connection.close(*refused)
+                return
+            await self._consoles.serve(connection)
+            return
         if self.token is not None and not self._authorized(connection):
             log.warning("refusing a connection without the right bearer token")
             await connection.close(UNAUTHORIZED_CLOSE_CODE, "unauthorized")
@@ -228,6 +263,8 @@ class PosSimulator:
         finally:
             for table in session.tables:
                 self._subscribers.get(table, set()).discard(session)
+            if session.tables:
+                self._consoles.changed()
             writer.cancel()
 
     def _authorized(self, connection: ServerConnection) -> bool:
@@ -359,6 +396,7 @@ class PosSimulator:
             state.bump()
         self._subscribers.setdefault(entity, set()).add(session)
         session.tables.add(entity)
+        self._consoles.changed()
         return protocol.Response(
             request_id=request.request_id,
             result_code=ResultCode.SUCCESS,
@@ -392,6 +430,7 @@ class PosSimulator:
 
     def _changed(self, state: Table, change: ChangeType, line_ids: list[str]) -> int:
         version = state.bump()
+        self._consoles.changed()
         subscribers = self._subscribers.get(state.entity_id)
         if subscribers:
             push = protocol.Push(

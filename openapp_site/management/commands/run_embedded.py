@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 simulator.start(options["simulator_host"], options["simulator_port"])
             )
             lines.append(f"POS simulator: {simulator.url}")
+            lines.append(f"POS staff console (act as waiter and kitchen): {simulator.console_url}")
         if not options["no_bridge"]:
             loop.create_task(Bridge().run())
         base = f"http://{options['host']}:{options['port']}"

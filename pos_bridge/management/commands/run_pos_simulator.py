@@ -81,6 +81,8 @@ class Command(BaseCommand):
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stopping.set)
         self.stdout.write(f"POS simulator listening on {simulator.url}")
+        hint = " (add ?token=YOUR_TOKEN)" if simulator.token is not None else ""
+        self.stdout.write(f"Staff console: {simulator.console_url}{hint}")
         self.stdout.flush()
         try:
             await stopping.wait()
