@@ -96,6 +96,8 @@ SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "openapp.sql
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # One test database per run, so two runs against one server never share it.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_openapp_{os.getpid()}"}
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -162,9 +164,10 @@ DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
 )
 
 # The POS bridge.
-POS_BRIDGE_EMBEDDED = env_flag("POS_BRIDGE_EMBEDDED", default=not REDIS_URL)
 POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS", "10"))
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))
+# Sends of one batch before it fails and the diner is asked to see staff.
+POS_MAX_ATTEMPTS = int(os.environ.get("POS_MAX_ATTEMPTS", "5"))
 POS_MESSAGE_LOG_DAYS = int(os.environ.get("POS_MESSAGE_LOG_DAYS", "7"))
 POS_MESSAGE_LOG_MAX_ROWS = int(os.environ.get("POS_MESSAGE_LOG_MAX_ROWS", "200000"))
 

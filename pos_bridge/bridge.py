@@ -60,13 +60,13 @@ class Bridge:
         *,
         poll_seconds: float | None = None,
         request_timeout: float | None = None,
-        max_attempts: int = 5,
+        max_attempts: int | None = None,
         lease: timedelta = leases.LEASE,
     ) -> None:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.poll_seconds = poll_seconds or settings.POS_OUTBOX_POLL_SECONDS
         self.request_timeout = request_timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
-        self.max_attempts = max_attempts
+        self.max_attempts = max_attempts or settings.POS_MAX_ATTEMPTS
         self.lease = lease
         self.clients: dict[int, PosClient] = {}
         self._client_tasks: dict[int, asyncio.Task[None]] = {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import os
+import re
 import shutil
 import subprocess
 import zipfile

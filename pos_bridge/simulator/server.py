@@ -61,6 +61,8 @@ class PosSimulator:
         token: str | None = None,
         snapshots_supported: bool = True,
         currency: str = "GBP",
+        answer_delay: float = 0.0,
+        ignore_orders: bool = False,
     ) -> None:
         self.catalog = Catalog.load(menu_path)
         for identifier, quantity in (stock or {}).items():
@@ -74,6 +76,10 @@ class PosSimulator:
         self.token = token
         self.snapshots_supported = snapshots_supported
         self.currency = currency
+        # A slow POS (takes the order at once, answers late) and one that never answers
+        # orders, for showing the diner "sent" and "failed"; both can change while running.
+        self.answer_delay = answer_delay
+        self.ignore_orders = ignore_orders
         self.clock = time.monotonic
         self._subscribers: dict[str, set[_Session]] = {}
         self._answers: OrderedDict[str, tuple[float, str]] = OrderedDict()
@@ -295,7 +301,15 @@ class PosSimulator:
             log.warning("dropping a %s: the POS only answers requests", type(envelope).__name__)
             return
         if envelope.message_type == MessageType.CREATE_ORDER:
-            self._send_text(session, self._create_order(envelope))
+            if self.ignore_orders:
+                log.info("ignoring CreateOrder %s (ignore_orders is on)", envelope.request_id)
+                return
+            answer = self._create_order(envelope)
+            if self.answer_delay > 0:
+                loop = asyncio.get_running_loop()
+                loop.call_later(self.answer_delay, self._send_text, session, answer)
+            else:
+                self._send_text(session, answer)
         elif envelope.message_type == MessageType.TABLE_SNAPSHOT and self.snapshots_supported:
             self._send(session, self._snapshot(session, envelope))
         else:

@@ -34,6 +34,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--stock", action="append", default=[], metavar="PLU=QTY", help="Simulator stock."
         )
+        parser.add_argument(
+            "--simulator-answer-delay",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="The simulator answers orders this late (to see 'sent' on a phone).",
+        )
+        parser.add_argument(
+            "--simulator-ignore-orders",
+            action="store_true",
+            help="The simulator never answers orders (to see a batch fail).",
+        )
         parser.add_argument("--no-bridge", action="store_true", help="Do not run the POS bridge.")
 
     def handle(self, *args, **options) -> None:
@@ -50,7 +62,11 @@ class Command(BaseCommand):
         if options["simulator"]:
             from pos_bridge.simulator import PosSimulator
 
-            simulator = PosSimulator(stock=stock)
+            simulator = PosSimulator(
+                stock=stock,
+                answer_delay=options["simulator_answer_delay"],
+                ignore_orders=options["simulator_ignore_orders"],
+            )
             loop.run_until_complete(
                 simulator.start(options["simulator_host"], options["simulator_port"])
             )
