@@ -14,8 +14,10 @@ demo: install vendor
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py run_embedded --simulator --host $(HOST) --port $(PORT) $(DEMO_ARGS)
 
+# Every test on the embedded default, then again on real PostgreSQL and Redis, then ruff.
 test: install vendor browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash scripts/test_production.sh $(PYTEST_ARGS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

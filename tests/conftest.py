@@ -3,11 +3,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from channels.layers import channel_layers
 
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
 from tests.bridge_runner import running_bridge
 from tests.restaurant import make_restaurant
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channel layer: channels-redis binds connections to the event
+    loop that first used them, and every async test runs on a new loop."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
