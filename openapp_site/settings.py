@@ -141,6 +141,12 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Menu photos are public; uploads are checked as images by Pillow and capped in size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -168,6 +174,9 @@ POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS"
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))
 # Sends of one batch before it fails and the diner is asked to see staff.
 POS_MAX_ATTEMPTS = int(os.environ.get("POS_MAX_ATTEMPTS", "5"))
+# How long a bridge worker holds a POS connection without renewing it: after a worker
+# dies, another takes its connections over within about this long.
+POS_LEASE_SECONDS = float(os.environ.get("POS_LEASE_SECONDS", "10"))
 POS_MESSAGE_LOG_DAYS = int(os.environ.get("POS_MESSAGE_LOG_DAYS", "7"))
 POS_MESSAGE_LOG_MAX_ROWS = int(os.environ.get("POS_MESSAGE_LOG_MAX_ROWS", "200000"))
 

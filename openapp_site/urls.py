@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 admin.site.site_header = "OpenApp table ordering"
 admin.site.site_title = "OpenApp admin"
@@ -8,3 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("ordering.urls")),
 ]
+
+if settings.SERVE_STATIC:
+    # The embedded server serves uploaded menu photos; production puts a web server in front.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

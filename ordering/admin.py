@@ -304,7 +304,10 @@ class ProductAdmin(AvailabilityMixin, LocationColumnMixin, LocationScopedAdmin, 
     list_select_related = ["category", "location"]
     search_fields = ["name", "plu", "description", "category__name"]
     fieldsets = [
-        (None, {"fields": ["location", "category", "name", "plu", "price", "description"]}),
+        (
+            None,
+            {"fields": ["location", "category", "name", "plu", "price", "description", "image"]},
+        ),
         ("Dietary information", {"fields": ["dietary_tags", "allergens"]}),
         ("On the menu", {"fields": ["is_available", "position"]}),
     ]

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_init, post_save
 
 
 class OrderingConfig(AppConfig):
     name = "ordering"
     verbose_name = "Menus and orders"
+
+    def ready(self) -> None:
+        from ordering.availability import product_saved, remember_availability
+        from ordering.models import Product
+
+        post_init.connect(remember_availability, sender=Product)
+        post_save.connect(product_saved, sender=Product)

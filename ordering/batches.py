@@ -17,11 +17,15 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState
 from ordering.reasons import Reason, describe_batch_problem, describe_line_problem
 from tables.models import Diner, TableSession
 
 log = logging.getLogger("openapp.batches")
+
+# Rejections after which the product is not offered again until staff switch it back on.
+GONE_FROM_THE_MENU = {Reason.OUT_OF_STOCK, Reason.DELISTED_ITEM}
 
 
 class NothingToSend(Exception):
@@ -186,6 +190,9 @@ def record_rejected(
             )
             if rejection.item_name:
                 problem = f"{rejection.item_name}: {problem}"
+            if rejection.reason in GONE_FROM_THE_MENU:
+                line = BatchLine.objects.get(pk=rejection.batch_line_id)
+                mark_unavailable(batch.session.table.location_id, line.plu, rejection.item_name)
             basket_line_id = (
                 BatchLine.objects.filter(pk=rejection.batch_line_id)
                 .values_list("basket_line_id", flat=True)

@@ -1,8 +1,9 @@
 """The diner's WebSocket: /ws/s/<session id>/ pushes the table's check to this phone.
 
 Authorised like the pages: the phone's signed cookie must belong to a diner of that
-session, and the Origin must be one of ALLOWED_HOSTS. The bill page connects with
-`?check=1` and also gets the whole check. It sends the current state on
+session, and the Origin must be one of ALLOWED_HOSTS. Each page says what it
+shows (`?page=bill`, `?page=menu`): the bill page also gets the whole check, the menu
+page each product whose availability changes. It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
 table's group carries for this diner. It ignores anything the phone sends.
 """
@@ -10,11 +11,12 @@ table's group carries for this diner. It ignores anything the phone sends.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from ordering.live import group_for, render_live
+from ordering.live import group_for, render_live, render_notice
 from tables.diners import diner_for, phone_from_cookies
 from tables.models import Diner, TableSession
 
@@ -40,7 +42,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
             return
         session, diner = found
         self.diner_key = str(diner.pk)
-        self.wants_check = b"check=1" in self.scope.get("query_string", b"")
+        self.page = parse_qs(self.scope.get("query_string", b"").decode()).get("page", [""])[0]
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -60,5 +62,12 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def _forward(self, parts: dict[str, str]) -> None:
         # Only the bill page has the check on it; other pages get the header, banner and note.
-        html = parts["check"] + parts["page"] if self.wants_check else parts["page"]
+        html = parts["check"] + parts["page"] if self.page == "bill" else parts["page"]
         await self.send(text_data=html)
+
+    async def menu_update(self, event: dict) -> None:
+        html = event["item"] if self.page == "menu" else ""
+        if event["notice"]:
+            html += render_notice(event["notice"])
+        if html:
+            await self.send(text_data=html)

@@ -118,6 +118,10 @@ def render_live(session: TableSession, diner: Diner, notice: str = "") -> dict[s
     }
 
 
+def render_notice(notice: str) -> str:
+    return render_to_string("ordering/_notice.html", {"notice": notice})
+
+
 def _broadcast(session: TableSession, notices_by_diner: dict[int, str]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -57,6 +57,9 @@ class Product(models.Model):
     plu = models.CharField("PLU", max_length=64, help_text="The POS's identifier for this product.")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    image = models.ImageField(
+        upload_to="products/", blank=True, help_text="A photo for the menu, ideally 4:3."
+    )
     price = models.DecimalField(**PRICE, help_text="Price without a variant.")
     dietary_tags = models.ManyToManyField(DietaryTag, blank=True)
     allergens = models.ManyToManyField(Allergen, blank=True)

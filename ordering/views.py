@@ -41,6 +41,7 @@ def menu(request: HttpRequest) -> HttpResponse:
         diets=diets,
         dietary_tags=dietary_tags_in_use(location),
         basket_count=basket_count(request.diner),
+        live_page="menu",
     )
     if request.htmx and request.htmx.target == "menu-list":
         return render(request, "ordering/_menu_list.html", context)
@@ -152,7 +153,7 @@ def check(request: HttpRequest) -> HttpResponse:
     """The table's whole bill; opening it asks the POS for a fresh snapshot."""
     if request.table_session.is_open:
         checks.want_refresh(request.table_session)
-    context = _context(request, basket_count=basket_count(request.diner), live_check_page=True)
+    context = _context(request, basket_count=basket_count(request.diner), live_page="bill")
     context.update(live.check_context(request.table_session, request.diner))
     return render(request, "ordering/check.html", context)
 

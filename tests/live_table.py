@@ -36,7 +36,8 @@ class LivePhone:
             headers.append((b"cookie", f"{PHONE_COOKIE}={cookie.value}".encode()))
         self.socket = WebsocketCommunicator(
             application,
-            path or f"/ws/s/{self.phone.session.public_id}/" + ("?check=1" if bill_page else ""),
+            path
+            or f"/ws/s/{self.phone.session.public_id}/?page=" + ("bill" if bill_page else "other"),
             headers=headers,
         )
         connected, _ = await self.socket.connect(timeout=5)

@@ -237,3 +237,46 @@ async def test_pages_other_than_the_bill_get_the_total_and_notes_but_not_the_who
             assert 'id="bill-link"' in html and "£" in html
             assert 'id="live-check"' not in html
         await phone.hang_up()
+
+
+async def test_a_product_switched_off_shows_as_unavailable_on_an_open_menu_at_once():
+    from ordering.models import Product
+
+    with running_simulator() as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        phone = LivePhone()
+        await phone.scan(await table(restaurant, "10"))
+        assert await phone.connect(path=f"/ws/s/{phone.phone.session.public_id}/?page=menu")
+        await phone.next_push()  # the state on connect
+
+        def switch_off() -> int:
+            bread = Product.objects.get(location=restaurant, name="Garlic Bread")
+            bread.is_available = False
+            bread.save()
+            return bread.pk
+
+        product_id = await sync_to_async(switch_off)()
+        html = await phone.push_containing(f'id="product-{product_id}"')
+        assert "is-unavailable" in html and "Not available" in html
+        assert "Sorry, Garlic Bread is no longer available" in html
+        refused = await phone.call("add", "Garlic Bread")
+        assert "not available right now" in refused.content.decode()
+        await phone.hang_up()
+
+
+async def test_a_product_the_pos_says_is_sold_out_is_no_longer_offered():
+    from ordering.models import Product
+
+    with running_simulator(stock={GARLIC_BREAD: 0}) as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        async with bridge_on_this_loop():
+            phone = LivePhone()
+            await phone.scan(await table(restaurant, "10"))
+            assert await phone.connect(path=f"/ws/s/{phone.phone.session.public_id}/?page=menu")
+            await phone.call("add", "Garlic Bread")
+            await phone.call("send")
+            await phone.push_containing("Sorry, Garlic Bread is no longer available")
+            bread = await Product.objects.aget(location=restaurant, name="Garlic Bread")
+            assert not bread.is_available
+            assert "Sold out" in (await phone.call("basket_text"))
+        await phone.hang_up()
