@@ -29,6 +29,8 @@ def _resolve(session_id: uuid.UUID, cookies: dict[str, str]) -> tuple[TableSessi
     )
     if session is None:
         return None
+    if not session.is_open:
+        return None  # the bill is closed: the page says so; nothing more will be pushed
     diner = diner_for(phone_from_cookies(cookies), session)
     return (session, diner) if diner else None
 

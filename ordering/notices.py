@@ -6,6 +6,7 @@ whose they are (a diner's own batch, another diner's, or staff's) and words it f
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from ordering.checks import CheckLine, CheckState
@@ -40,9 +41,12 @@ def notice_for(
     if change_type == ORDER_CLOSED:
         return "Your table's bill is closed. Thank you!"
     if change_type == DISCOUNT_APPLIED:
-        known = {(a.name, a.amount) for a in before.adjustments} if before else set()
-        new = [a for a in after.adjustments if (a.name, a.amount) not in known] if after else []
-        return f"{new[-1].name} applied" if new else "A discount was applied"
+        # Counted, not a set: a second discount may have the same name and amount as one
+        # already on the bill (the POS's automatic 10% and a waiter's 10%, say).
+        known = Counter((a.name, a.amount) for a in before.adjustments) if before else Counter()
+        now = Counter((a.name, a.amount) for a in after.adjustments) if after else Counter()
+        new = list((now - known).elements())
+        return f"{new[-1][0]} applied" if new else "A discount was applied"
     source = before if change_type == LINES_REMOVED else after
     touched = [line for line in (source.lines if source else []) if line.line_id in line_ids]
     if not touched:

@@ -1,5 +1,8 @@
 """The whole product, started the way a new user starts it: migrate, seed the demo
-restaurant, then `run_embedded --simulator`, each as its own process."""
+restaurant, then `run_embedded --simulator`, each as its own process.
+
+Options give the variations a browser test needs: a slow POS or one that never answers
+(`extra_args`), bridge settings (`env`), and no POS at all (`pos_reachable=False`)."""
 
 from __future__ import annotations
 
@@ -37,9 +40,19 @@ def free_port() -> int:
 class LiveDemo:
     """A running `run_embedded` process and what it printed."""
 
-    def __init__(self, process: subprocess.Popen[str], base_url: str) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        base_url: str,
+        *,
+        env: dict[str, str] | None = None,
+        simulator_port: int | None = None,
+    ) -> None:
         self.process = process
         self.base_url = base_url
+        self.env = dict(env if env is not None else os.environ)
+        # None when the demo runs without the POS simulator (pos_reachable=False).
+        self.simulator_port = simulator_port
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, name="live-demo-output", daemon=True)
@@ -71,6 +84,17 @@ class LiveDemo:
         if url is None:
             pytest.fail(f"The demo printed no link for Table {number}:\n{self.output()}")
         return url
+
+    @property
+    def console_url(self) -> str:
+        """The POS simulator's staff console WebSocket (act as waiter and kitchen)."""
+        if self.simulator_port is None:
+            pytest.fail("This demo runs without the POS simulator, so it has no staff console")
+        return f"ws://127.0.0.1:{self.simulator_port}/console"
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command against the demo's database; returns its output."""
+        return _manage(*args, env=self.env)
 
     def _answers_http(self) -> bool:
         try:
@@ -153,35 +177,52 @@ def demo_environment(tmp_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def live_demo(tmp_path: Path, *, stock: dict[str, int] | None = None) -> Iterator[LiveDemo]:
+def live_demo(
+    tmp_path: Path,
+    *,
+    stock: dict[str, int] | None = None,
+    extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    pos_reachable: bool = True,
+) -> Iterator[LiveDemo]:
     """Migrate and seed a fresh database in `tmp_path`, run the product with the POS
-    simulator (`stock`: PLU → quantity left), and stop it afterwards, whatever happens."""
-    env = demo_environment(tmp_path)
+    simulator (`stock`: PLU → quantity left), and stop it afterwards, whatever happens.
+
+    `extra_args` go to run_embedded (e.g. ["--simulator-answer-delay", "4"]); `env` is
+    merged into the environment of the server and of every manage.py command (e.g.
+    {"POS_MAX_ATTEMPTS": "2"}). With `pos_reachable=False` there is no simulator: the demo
+    location's POS is a free port nobody listens on, and the bridge keeps trying it."""
+    environment = {**demo_environment(tmp_path), **(env or {})}
     pos_port = free_port()
     http_port = free_port()
-    _manage("migrate", "--noinput", env=env)
-    _manage("seed_demo", "--pos-url", f"ws://127.0.0.1:{pos_port}", env=env)
+    _manage("migrate", "--noinput", env=environment)
+    _manage("seed_demo", "--pos-url", f"ws://127.0.0.1:{pos_port}", env=environment)
     stock_args = [arg for plu, qty in (stock or {}).items() for arg in ("--stock", f"{plu}={qty}")]
+    simulator_args = ["--simulator", "--simulator-port", str(pos_port)] if pos_reachable else []
     process = subprocess.Popen(
         [
             sys.executable,
             str(MANAGE_PY),
             "run_embedded",
-            "--simulator",
-            "--simulator-port",
-            str(pos_port),
+            *simulator_args,
             "--port",
             str(http_port),
             *stock_args,
+            *(extra_args or []),
         ],
         cwd=PROJECT_DIR,
-        env=env,
+        env=environment,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    demo = LiveDemo(process, f"http://127.0.0.1:{http_port}")
+    demo = LiveDemo(
+        process,
+        f"http://127.0.0.1:{http_port}",
+        env=environment,
+        simulator_port=pos_port if pos_reachable else None,
+    )
     failed = False
     try:
         demo.wait_until_ready()

@@ -280,3 +280,12 @@ async def test_a_product_the_pos_says_is_sold_out_is_no_longer_offered():
             assert not bread.is_available
             assert "Sold out" in (await phone.call("basket_text"))
         await phone.hang_up()
+
+
+async def test_a_closed_sessions_socket_is_refused():
+    with running_simulator() as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        phone = LivePhone()
+        await phone.scan(await table(restaurant, "10"))
+        await sync_to_async(phone.phone.session.close)()
+        assert not await phone.connect()

@@ -1,0 +1,116 @@
+"""What a diner's basket shows for each state of a sent order (a batch): queued, sent,
+accepted, rejected and failed, each brought about by the POS the demo runs against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.live_demo import live_demo
+from tests.test_browser_ordering import (
+    CORONA_PLU,
+    POS_TIMEOUT_MS,
+    add_to_basket,
+    basket_line,
+    choose,
+    open_basket,
+    open_product,
+    scan_table,
+    send_to_kitchen,
+)
+
+if TYPE_CHECKING:  # imported at run time by pytest_plugins, so pytest rewrites its asserts
+    from tests.browser import NewPhone
+
+pytest_plugins = ["tests.browser"]
+pytestmark = pytest.mark.browser
+
+ANSWER_DELAY_SECONDS = 4
+QUEUED = "Queued — it will be sent as soon as the kitchen is reachable"
+SENDING = "Sending to the kitchen…"
+ACCEPTED = "✓ Sent to the kitchen"
+REJECTED = "The kitchen couldn't take this order"
+FAILED = "Not sent"
+
+
+def batch_state(page: Page, state: str) -> Locator:
+    return page.get_by_role("heading", name=state, level=2, exact=True)
+
+
+def send_garlic_bread(page: Page) -> None:
+    open_product(page, "Garlic Bread")
+    add_to_basket(page, "Garlic Bread", 2)
+    open_basket(page)
+    send_to_kitchen(page)
+
+
+def test_an_order_sent_while_the_pos_is_unreachable_is_shown_queued(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    with live_demo(tmp_path, pos_reachable=False) as demo:
+        page = scan_table(new_phone, demo, 10)
+
+        send_garlic_bread(page)
+
+        expect(batch_state(page, QUEUED)).to_be_visible()
+        expect(page.get_by_role("list", name="On its way")).to_contain_text("2 × Garlic Bread")
+        expect(page.get_by_role("button", name="Send to kitchen")).to_have_count(0)
+
+
+def test_a_slow_pos_shows_the_order_sending_and_then_accepted(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    delay = ["--simulator-answer-delay", str(ANSWER_DELAY_SECONDS)]
+    with live_demo(tmp_path, extra_args=delay) as demo:
+        page = scan_table(new_phone, demo, 10)
+
+        send_garlic_bread(page)
+
+        expect(batch_state(page, SENDING)).to_be_visible()
+        expect(page.get_by_role("list", name="On its way")).to_contain_text("2 × Garlic Bread")
+        expect(batch_state(page, ACCEPTED)).to_be_visible(timeout=POS_TIMEOUT_MS)
+        expect(batch_state(page, SENDING)).to_have_count(0)
+        expect(page.locator(".batch-accepted")).to_contain_text("2 × Garlic Bread")
+        expect(page.get_by_text("Your basket is empty")).to_be_visible()
+
+
+def test_an_order_the_pos_turns_down_is_shown_rejected_with_its_reason(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    with live_demo(tmp_path, stock={CORONA_PLU: 1}) as demo:
+        page = scan_table(new_phone, demo, 10)
+        open_product(page, "Corona")
+        choose(page, "PINT")
+        add_to_basket(page, "Corona", 2)
+        open_basket(page)
+
+        send_to_kitchen(page)
+
+        expect(batch_state(page, REJECTED)).to_be_visible(timeout=POS_TIMEOUT_MS)
+        expect(basket_line(page, "Corona")).to_contain_text("Only 1 left")
+        expect(page.get_by_role("button", name="Send to kitchen")).to_be_visible()
+
+
+def test_an_order_the_pos_never_answers_is_shown_failed_and_the_diner_asks_staff(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    quick_give_up = {
+        "POS_REQUEST_TIMEOUT_SECONDS": "1",
+        "POS_MAX_ATTEMPTS": "2",
+        "POS_OUTBOX_POLL_SECONDS": "0.2",
+    }
+    with live_demo(tmp_path, extra_args=["--simulator-ignore-orders"], env=quick_give_up) as demo:
+        page = scan_table(new_phone, demo, 10)
+
+        send_garlic_bread(page)
+
+        expect(batch_state(page, FAILED)).to_be_visible(timeout=POS_TIMEOUT_MS)
+        expect(page.locator(".batch-failed .batch-problem")).to_have_text(
+            "The kitchen could not be reached — please ask a member of staff"
+        )
+        expect(basket_line(page, "Garlic Bread").get_by_role("alert")).to_have_text(
+            "Not confirmed by the kitchen — ask staff before resending"
+        )
