@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -11,8 +12,11 @@ urlpatterns = [
     path("", include("ordering.urls")),
 ]
 
+
+def menu_photo(request: HttpRequest, path: str) -> HttpResponse:
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_STATIC:
     # The embedded server serves uploaded menu photos; production puts a web server in front.
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", menu_photo)]
