@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.live_demo import live_demo
-from tests.test_browser_ordering import (
+from tests.diner_pages import (
     CORONA_PLU,
     POS_TIMEOUT_MS,
     add_to_basket,
@@ -21,6 +20,7 @@ from tests.test_browser_ordering import (
     scan_table,
     send_to_kitchen,
 )
+from tests.live_demo import live_demo
 
 if TYPE_CHECKING:  # imported at run time by pytest_plugins, so pytest rewrites its asserts
     from tests.browser import NewPhone

@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.live_demo import LiveDemo, live_demo
-from tests.pos_console import PosConsole
-from tests.test_browser_ordering import (
+from tests.diner_pages import (
     POS_TIMEOUT_MS,
     add_to_basket,
     open_basket,
@@ -21,6 +19,8 @@ from tests.test_browser_ordering import (
     scan_table,
     send_to_kitchen,
 )
+from tests.live_demo import LiveDemo, live_demo
+from tests.pos_console import PosConsole
 
 if TYPE_CHECKING:  # imported at run time by pytest_plugins, so pytest rewrites its asserts
     from tests.browser import NewPhone
