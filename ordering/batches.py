@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState
-from ordering.reasons import Reason, describe_batch_problem, describe_line_problem
+from ordering.reasons import Reason, describe_line_problem
 from tables.models import Diner, TableSession
 
 log = logging.getLogger("openapp.batches")
@@ -91,7 +91,13 @@ def send_basket(diner: Diner) -> Batch:
         BasketLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             batch=batch, problem=""
         )
-    log.info("batch %s written for %s with %d lines", batch.id, session.table, len(lines))
+    log.info(
+        "batch=%s state=pending table=%s location=%s lines=%d",
+        batch.id,
+        session.table.pos_table_id,
+        session.table.location_id,
+        len(lines),
+    )
     from pos_bridge.outbox import wake_bridge  # the bridge sends it; ordering stays wire-agnostic
 
     transaction.on_commit(wake_bridge)
@@ -142,7 +148,7 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             # The note went with this batch; a note typed since stays for the next one.
             Diner.objects.filter(pk=batch.diner_id, order_note=batch.note).update(order_note="")
     if moved:
-        log.info("batch %s accepted (check version %s)", batch_id, pos_version)
+        log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
     return bool(moved)
 
 
@@ -201,7 +207,13 @@ def record_rejected(
             if basket_line_id:
                 BasketLine.objects.filter(pk=basket_line_id).update(problem=problem[:200])
         BasketLine.objects.filter(batch_id=batch_id).update(batch=None)
-    log.info("batch %s rejected: %s (%s)", batch_id, reason, error_message)
+    log.info(
+        "batch=%s state=rejected reason=%s result_code=%s message=%r",
+        batch_id,
+        reason,
+        result_code,
+        error_message,
+    )
     return True
 
 
@@ -221,5 +233,5 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
                 batch=None, problem="Not confirmed by the kitchen — ask staff before resending"
             )
     if moved:
-        log.warning("batch %s failed: %s", batch_id, describe_batch_problem(reason))
+        log.warning("batch=%s state=failed reason=%s", batch_id, reason)
     return bool(moved)

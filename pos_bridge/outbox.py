@@ -115,7 +115,13 @@ async def send_batch(
     request = create_order_request(batch, lines)
     if not await sync_to_async(batches.mark_sent)(batch_id, worker):
         return "no longer due"
-    log.info("batch %s: sending (attempt %d)", batch_id, batch.attempts + 1)
+    log.info(
+        "batch=%s state=sent attempt=%d request_id=%s worker=%s",
+        batch_id,
+        batch.attempts + 1,
+        batch.request_id,
+        worker,
+    )
     try:
         response = await client.request(
             protocol.MessageType.CREATE_ORDER,
@@ -125,7 +131,7 @@ async def send_batch(
         )
     except PosUnavailable as error:
         log.warning(
-            "batch %s: no answer (%s); will resend with the same RequestID", batch_id, error
+            "batch=%s state=sent unanswered=%r resend=same-request-id", batch_id, str(error)
         )
         if batch.attempts + 1 >= max_attempts:
             await sync_to_async(batches.record_failed)(batch_id, Reason.UNREACHABLE)
