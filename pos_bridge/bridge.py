@@ -34,7 +34,9 @@ from pos_bridge.models import PosConnection
 
 log = logging.getLogger("openapp.bridge")
 
-LEASE_RENEW_SECONDS = 3.0
+LEASE_RENEW_SECONDS = 3.0  # at most; a short lease is renewed three times per length
+# A batch is claimed for one attempt: the request's timeout, plus time for the database.
+CLAIM_MARGIN_SECONDS = 5.0
 QUEUED_BATCH_EXPIRY = timedelta(minutes=15)
 SNAPSHOT_RETRY_SECONDS = 2.0
 FLUSH_SECONDS = 0.5
@@ -78,6 +80,7 @@ class Bridge:
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._draining = False  # shutting down: no new work, requests under way finish
         self._closing = False
 
     def wake(self) -> None:
@@ -92,17 +95,19 @@ class Bridge:
         listener = asyncio.create_task(self._listen_for_wakeups())
         log.info("bridge=%s started", self.worker)
         last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9}
+        renew_every = min(LEASE_RENEW_SECONDS, self.lease.total_seconds() / 3)
         try:
             while not self._closing:
                 now = self._loop.time()
-                if now - last["leases"] >= LEASE_RENEW_SECONDS:
+                if now - last["leases"] >= renew_every:
                     await self._hold_connections()
                     last["leases"] = now
                 if now - last["expire"] >= 30:
                     await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
                     last["expire"] = now
-                await self._send_due_batches()
-                await self._refresh_wanted_checks()
+                if not self._draining:
+                    await self._send_due_batches()
+                    await self._refresh_wanted_checks()
                 if now - last["flush"] >= FLUSH_SECONDS:
                     await self._flush()
                     last["flush"] = now
@@ -119,11 +124,12 @@ class Bridge:
 
     async def shutdown(self, grace: float = 10.0) -> None:
         """Stop taking work; let requests under way be answered (or stay safe to resend)."""
-        self._closing = True
-        self.wake()
+        self._draining = True
         deadline = time.monotonic() + grace
         while self._work and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+        self._closing = True
+        self.wake()
 
     async def stop(self) -> None:
         for task in self._work:
@@ -235,6 +241,7 @@ class Bridge:
                 batch_id,
                 worker=self.worker,
                 timeout=self.request_timeout,
+                lease=timedelta(seconds=self.request_timeout + CLAIM_MARGIN_SECONDS),
                 max_attempts=self.max_attempts,
             )
         except Exception:

@@ -218,6 +218,10 @@ class PosClient:
             raise PosTimeout(f"no answer within {timeout:g}s") from error
         finally:
             self._waiting.pop(request_id, None)
+            if future.done() and not future.cancelled():
+                # A connection lost while still sending failed the future too; mark that
+                # error seen, or asyncio logs "Future exception was never retrieved".
+                future.exception()
 
     async def close(self) -> None:
         if self._websocket is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from pos_bridge import protocol
 from pos_bridge.protocol import OMIT
 
 MAX_FRAME_BYTES = 1024 * 1024
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff); alone, it is not Unicode text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class ProtocolError(ValueError):
@@ -141,12 +144,37 @@ def loads(text: str | bytes) -> Any:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ProtocolError("frame is not UTF-8") from error
-    if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise ProtocolError("frame is not Unicode text") from error
+    if size > MAX_FRAME_BYTES:
         raise ProtocolError("frame larger than 1 MiB")
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, InvalidOperation, RecursionError) as error:
         raise ProtocolError(f"not valid JSON: {error}") from error
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+        # It would decode, but no answer echoing it could be sent as UTF-8 (protocol §1).
+        raise ProtocolError("frame escapes a lone surrogate: not Unicode text")
+    return data
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _reject_constant(name: str) -> Any:

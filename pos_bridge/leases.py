@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from pos_bridge.models import PosConnection
 
-LEASE = timedelta(seconds=10)
+# settings.POS_LEASE_SECONDS (default 10), read when the process starts.
+LEASE = timedelta(seconds=settings.POS_LEASE_SECONDS)
 
 
 def take_or_renew(connection_id: int, worker: str, lease: timedelta = LEASE) -> bool:

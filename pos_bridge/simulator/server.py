@@ -29,6 +29,7 @@ from pos_bridge.protocol import ChangeType, LineSource, LineStatus, MessageType,
 
 from . import console_page
 from .catalog import Catalog
+from .chaos import Chaos, Drop, abort
 from .checks import Check, Discount, Line, Table
 from .console import ConsoleHub, is_console, refusal
 from .orders import Rejected, plan, take, validate
@@ -50,6 +51,7 @@ class _Session:
     connection: ServerConnection
     outbox: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     tables: set[str] = field(default_factory=set)
+    dropped: bool = False  # by chaos: nothing more goes out on it
 
 
 class PosSimulator:
@@ -63,6 +65,7 @@ class PosSimulator:
         currency: str = "GBP",
         answer_delay: float = 0.0,
         ignore_orders: bool = False,
+        chaos: Chaos | None = None,
     ) -> None:
         self.catalog = Catalog.load(menu_path)
         for identifier, quantity in (stock or {}).items():
@@ -80,6 +83,8 @@ class PosSimulator:
         # orders, for showing the diner "sent" and "failed"; both can change while running.
         self.answer_delay = answer_delay
         self.ignore_orders = ignore_orders
+        # Drops protocol connections at random moments (tests of the bridge's recovery).
+        self.chaos = chaos
         self.clock = time.monotonic
         self._subscribers: dict[str, set[_Session]] = {}
         self._answers: OrderedDict[str, tuple[float, str]] = OrderedDict()
@@ -300,11 +305,15 @@ class PosSimulator:
         if not isinstance(envelope, protocol.Request):
             log.warning("dropping a %s: the POS only answers requests", type(envelope).__name__)
             return
+        if self._chaos_drops(session, Drop.BEFORE_REQUEST):
+            return
         if envelope.message_type == MessageType.CREATE_ORDER:
             if self.ignore_orders:
                 log.info("ignoring CreateOrder %s (ignore_orders is on)", envelope.request_id)
                 return
             answer = self._create_order(envelope)
+            if self._chaos_drops(session, Drop.BEFORE_ANSWER):
+                return
             if self.answer_delay > 0:
                 loop = asyncio.get_running_loop()
                 loop.call_later(self.answer_delay, self._send_text, session, answer)
@@ -325,7 +334,19 @@ class PosSimulator:
         self._send_text(session, codec.encode(envelope))
 
     def _send_text(self, session: _Session, text: str) -> None:
-        session.outbox.put_nowait(text)
+        if not session.dropped:
+            session.outbox.put_nowait(text)
+
+    def _chaos_drops(self, session: _Session, kind: Drop) -> bool:
+        """Whether chaos drops this protocol connection now (it then aborts it)."""
+        if session.dropped:
+            return True
+        if self.chaos is None or not self.chaos.strikes(kind):
+            return False
+        log.info("chaos: dropping a connection (%s)", kind)
+        session.dropped = True
+        abort(session.connection)
+        return True
 
     # Requests
 
@@ -459,8 +480,9 @@ class PosSimulator:
                 ),
             )
             text = codec.encode(push)
-            for session in subscribers:
-                self._send_text(session, text)
+            for session in list(subscribers):
+                if not self._chaos_drops(session, Drop.MID_STREAM):
+                    self._send_text(session, text)
         return version
 
 
