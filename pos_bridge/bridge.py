@@ -26,6 +26,7 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 from pos_bridge import frame_log, leases, outbox, protocol, snapshots
@@ -40,6 +41,7 @@ CLAIM_MARGIN_SECONDS = 5.0
 QUEUED_BATCH_EXPIRY = timedelta(minutes=15)
 SNAPSHOT_RETRY_SECONDS = 2.0
 FLUSH_SECONDS = 0.5
+ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
 PRUNE_SECONDS = 600.0
 WAKE_GROUP = "pos-bridge"
 
@@ -54,6 +56,16 @@ def _save_states(states: dict[int, tuple[str, str]]) -> None:
         PosConnection.objects.filter(pk=connection_id).update(
             state=state, state_since=now, last_error=error
         )
+
+
+def drop_broken_connections() -> None:
+    """Close database connections that failed and no longer answer, so the next query
+    opens a fresh one. Django does this between web requests; the bridge has none."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and connection.errors_occurred:
+            if not connection.is_usable():
+                connection.close()
+            connection.errors_occurred = False
 
 
 class Bridge:
@@ -98,22 +110,15 @@ class Bridge:
         renew_every = min(LEASE_RENEW_SECONDS, self.lease.total_seconds() / 3)
         try:
             while not self._closing:
-                now = self._loop.time()
-                if now - last["leases"] >= renew_every:
-                    await self._hold_connections()
-                    last["leases"] = now
-                if now - last["expire"] >= 30:
-                    await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
-                    last["expire"] = now
-                if not self._draining:
-                    await self._send_due_batches()
-                    await self._refresh_wanted_checks()
-                if now - last["flush"] >= FLUSH_SECONDS:
-                    await self._flush()
-                    last["flush"] = now
-                if now - last["prune"] >= PRUNE_SECONDS:
-                    await sync_to_async(frame_log.prune)()
-                    last["prune"] = now
+                try:
+                    await self._tick(last, renew_every)
+                except Exception:
+                    # The database restarting, a network blip: say so, and carry on once
+                    # it is back. The outbox keeps every batch safe in the meantime.
+                    log.exception("bridge=%s error, retrying in %gs", self.worker, ERROR_PAUSE)
+                    await sync_to_async(drop_broken_connections)()
+                    await asyncio.sleep(ERROR_PAUSE)
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
                 self._wakeup.clear()
@@ -121,6 +126,26 @@ class Bridge:
             listener.cancel()
             outbox.unregister_local(self)
             await self.stop()
+
+    async def _tick(self, last: dict[str, float], renew_every: float) -> None:
+        """One round of the bridge's work; `last` holds when each periodic job last ran."""
+        assert self._loop is not None
+        now = self._loop.time()
+        if now - last["leases"] >= renew_every:
+            await self._hold_connections()
+            last["leases"] = now
+        if now - last["expire"] >= 30:
+            await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
+            last["expire"] = now
+        if not self._draining:
+            await self._send_due_batches()
+            await self._refresh_wanted_checks()
+        if now - last["flush"] >= FLUSH_SECONDS:
+            await self._flush()
+            last["flush"] = now
+        if now - last["prune"] >= PRUNE_SECONDS:
+            await sync_to_async(frame_log.prune)()
+            last["prune"] = now
 
     async def shutdown(self, grace: float = 10.0) -> None:
         """Stop taking work; let requests under way be answered (or stay safe to resend)."""

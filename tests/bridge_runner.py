@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from asgiref.sync import sync_to_async
 from django.db import connections
 
 from pos_bridge.bridge import Bridge
@@ -39,6 +40,9 @@ def running_bridge(**options) -> Iterator[Bridge]:
     finally:
         loop.call_soon_threadsafe(lambda: task and task.cancel())
         thread.join(10)
+        # The bridge's database work ran on asgiref's shared sync thread: close its
+        # connection there too, or PostgreSQL cannot drop the test database at the end.
+        asyncio.run(sync_to_async(connections.close_all)())
         connections.close_all()
 
 

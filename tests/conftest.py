@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
+from django.db import connections
 
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
@@ -18,6 +21,15 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_the_sync_threads_connection(django_db_setup) -> Iterator[None]:
+    """Async tests reach the database on asgiref's shared sync thread, whose connection
+    outlives them: close it before the test database is dropped (PostgreSQL refuses to drop
+    a database in use)."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture

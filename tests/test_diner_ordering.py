@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from ordering.models import Batch, BatchState
 from pos_bridge.simulator import running_simulator
@@ -150,3 +151,28 @@ def test_prices_sent_follow_the_locations_price_authority(transactional_db, use_
             assert final_batch(phone).state == BatchState.ACCEPTED
             (pasta,) = pos.order("5").products
             assert pasta.price == Decimal("13.99")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="cuts the bridge's connection from the server's side: needs PostgreSQL "
+    "(the production pass of make test runs it)",
+)
+def test_the_bridge_carries_on_when_the_database_drops_its_connection(restaurant, pos, bridge):
+    phone = Phone()
+    phone.scan(Table.objects.get(location=restaurant, pos_table_id="3"))
+    phone.add("Creamy Pasta")
+    phone.send()
+    assert final_batch(phone).state == BatchState.ACCEPTED
+    with connection.cursor() as cursor:  # as a database restart does to every other client
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    phone.add("Garlic Bread")
+    phone.send()
+    wait_until(
+        lambda: [p.name for p in pos.order("3").products] == ["Creamy Pasta", "Garlic Bread"],
+        what="the second batch to reach the POS",
+    )
+    assert final_batch(phone).state == BatchState.ACCEPTED
