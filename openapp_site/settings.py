@@ -95,7 +95,10 @@ WSGI_APPLICATION = None
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "openapp.sqlite3"))
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # No persistent connections: under ASGI every request runs in its own thread, so a kept
+    # connection is never reused and they pile up until PostgreSQL refuses new clients
+    # (see docs/performance.md). Django's advice for ASGI is the same.
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
     # One test database per run, so two runs against one server never share it.
     DATABASES["default"]["TEST"] = {"NAME": f"test_openapp_{os.getpid()}"}
 else:
@@ -122,7 +125,22 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py gives up on an answer after 5 s by default, exactly as long
+                        # as channels_redis blocks waiting for a message: on a busy process
+                        # the client gave up first and a phone's socket died.
+                        "socket_timeout": 15,
+                        # redis-py's pool allows 100 connections by default; a crowd of
+                        # phones connecting or leaving at once needs more.
+                        "max_connections": 1000,
+                    }
+                ],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:

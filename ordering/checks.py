@@ -113,6 +113,7 @@ class CheckUpdate:
     before: CheckState | None = None
     after: CheckState | None = None
     gap: bool = False
+    check: TableCheck | None = None  # as stored afterwards
 
 
 def check_of(session: TableSession) -> TableCheck:
@@ -151,26 +152,36 @@ def apply_snapshot(session_id: int, version: int, state: CheckState | None) -> C
         check.problem = ""
         check.refreshed_at = timezone.now()
         check.save()
-    return CheckUpdate(applied=True, before=before, after=state)
+    return CheckUpdate(applied=True, before=before, after=state, check=check)
 
 
-def apply_change(session_id: int, version: int, state: CheckState | None) -> CheckUpdate:
-    """A pushed change: newer applies; a duplicate or a late one is ignored."""
-    with transaction.atomic():
-        check, _ = TableCheck.objects.select_for_update().get_or_create(session_id=session_id)
+def apply_change(
+    session_id: int, version: int, state: CheckState | None, check: TableCheck | None = None
+) -> CheckUpdate:
+    """A pushed change: newer applies; a duplicate or a late one is ignored. `check` is the
+    session's check if the caller has just read it."""
+    while True:
+        if check is None:
+            check, _ = TableCheck.objects.get_or_create(session_id=session_id)
         before = state_of(check)
         if version <= check.version:
             return CheckUpdate(applied=False, before=before, after=before)
         gap = check.version >= 0 and version > check.version + 1
-        check.version = version
+        changes: dict[str, object] = {"version": version}
         if state is not None:
-            check.state = state.to_json()
+            changes["state"] = state.to_json()
         if gap:
-            check.refresh_wanted_at = timezone.now()
-        check.save()
+            changes["refresh_wanted_at"] = timezone.now()
+        # Compare-and-set on the version read: of two writers, the second reads again.
+        if TableCheck.objects.filter(pk=check.pk, version=check.version).update(**changes):
+            for field, value in changes.items():
+                setattr(check, field, value)
+            break
+        check = None
     if gap:
         log.info("session %s: missed changes before version %s; refreshing", session_id, version)
-    return CheckUpdate(applied=True, before=before, after=state if state else before, gap=gap)
+    after = state if state else before
+    return CheckUpdate(applied=True, before=before, after=after, gap=gap, check=check)
 
 
 def record_unavailable(session_id: int, support: str, problem: str) -> None:

@@ -50,6 +50,17 @@ class DinerConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self._forward(await database_sync_to_async(render_live)(session, diner))
 
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler, a trip to a
+        # worker thread each time. The table's pushes (every change, to every phone) never
+        # touch the database, so they go straight to their handlers.
+        if message.get("type") == "check.update":
+            await self.check_update(message)
+        elif message.get("type") == "menu.update":
+            await self.menu_update(message)
+        else:
+            await super().dispatch(message)
+
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -58,9 +69,9 @@ class DinerConsumer(AsyncWebsocketConsumer):
         return  # phones only listen
 
     async def check_update(self, event: dict) -> None:
-        parts = event["html"].get(self.diner_key)
-        if parts:
-            await self._forward(parts)
+        which = event["by_diner"].get(self.diner_key)
+        if which is not None:
+            await self._forward(event["renders"][which])
 
     async def _forward(self, parts: dict[str, str]) -> None:
         # Only the bill page has the check on it; other pages get the header, banner and note.

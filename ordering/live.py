@@ -73,16 +73,37 @@ def _own_batches_check(session: TableSession) -> CheckState:
     return state
 
 
-def check_context(session: TableSession, diner: Diner, check: TableCheck | None = None) -> dict:
+@dataclass
+class TableView:
+    """What every diner's view of the check is made from: read once, shared by all diners."""
+
+    check: TableCheck
+    state: CheckState | None
+    owners: dict[str, int]  # batch id -> the diner who sent it
+
+
+def table_view(
+    session: TableSession, check: TableCheck | None = None, owners: dict[str, int] | None = None
+) -> TableView:
     check = check or checks.check_of(session)
     if check.support == CheckSupport.OWN_BATCHES:
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
-    owners = _batches_of(session)
+    return TableView(check, state, _batches_of(session) if owners is None else owners)
+
+
+def check_context(
+    session: TableSession,
+    diner: Diner,
+    check: TableCheck | None = None,
+    view: TableView | None = None,
+) -> dict:
+    view = view or table_view(session, check)
+    state = view.state
     lines = []
     for line in state.lines if state else []:
-        owner = owners.get(line.batch_id or "")
+        owner = view.owners.get(line.batch_id or "")
         added_by = "staff" if line.by_staff or owner is None else "another diner"
         if owner == diner.pk:
             added_by = "you"
@@ -100,17 +121,19 @@ def check_context(session: TableSession, diner: Diner, check: TableCheck | None 
     return {
         "session": session,
         "diner": diner,
-        "check": check,
+        "check": view.check,
         "state": state,
         "lines": lines,
         "currency": (state.currency if state else None) or session.table.location.currency,
     }
 
 
-def render_live(session: TableSession, diner: Diner, notice: str = "") -> dict[str, str]:
+def render_live(
+    session: TableSession, diner: Diner, notice: str = "", view: TableView | None = None
+) -> dict[str, str]:
     """What is pushed to one diner: the check (for the bill page) and the rest of the page's
     live parts (header total, session banner, an optional note), as HTML fragments."""
-    context = check_context(session, diner)
+    context = check_context(session, diner, view=view)
     context["notice"] = notice
     return {
         "check": render_to_string("ordering/_check.html", context),
@@ -122,26 +145,48 @@ def render_notice(notice: str) -> str:
     return render_to_string("ordering/_notice.html", {"notice": notice})
 
 
-def _broadcast(session: TableSession, notices_by_diner: dict[int, str]) -> None:
+def _broadcast(
+    session: TableSession,
+    notices_by_diner: dict[int, str],
+    diners: list[Diner] | None = None,
+    view: TableView | None = None,
+) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    diners = list(Diner.objects.filter(session=session))
-    html = {str(d.pk): render_live(session, d, notices_by_diner.get(d.pk, "")) for d in diners}
-    async_to_sync(layer.group_send)(group_for(session), {"type": "check.update", "html": html})
+    if diners is None:
+        diners = list(Diner.objects.filter(session=session))
+    # The check, its state and who sent which batch are the same for every diner: read once.
+    view = view or table_view(session)
+    on_the_check = {line.batch_id for line in view.state.lines} if view.state else set()
+    # Diners differ only in which lines are theirs and in their note: most share one render.
+    # Each render goes once into the message, which every phone at the table receives.
+    renders: list[dict[str, str]] = []
+    index: dict[tuple[frozenset[str], str], int] = {}
+    by_diner = {}
+    for diner in diners:
+        notice = notices_by_diner.get(diner.pk, "")
+        theirs = frozenset(b for b in on_the_check if view.owners.get(b or "") == diner.pk)
+        key = (theirs, notice)
+        if key not in index:
+            index[key] = len(renders)
+            renders.append(render_live(session, diner, notice, view))
+        by_diner[str(diner.pk)] = index[key]
+    message = {"type": "check.update", "renders": renders, "by_diner": by_diner}
+    async_to_sync(layer.group_send)(group_for(session), message)
 
 
 def _notices(
-    session: TableSession,
     change_type: str,
     line_ids: list[str],
     update: checks.CheckUpdate,
+    diners: list[Diner],
+    owners: dict[str, int],
 ) -> dict[int, str]:
-    owners = _batches_of(session)
     result = {}
-    for diner_id in Diner.objects.filter(session=session).values_list("pk", flat=True):
-        mine = {batch for batch, owner in owners.items() if owner == diner_id}
-        result[diner_id] = notices.notice_for(
+    for diner in diners:
+        mine = {batch for batch, owner in owners.items() if owner == diner.pk}
+        result[diner.pk] = notices.notice_for(
             change_type, line_ids, update.before, update.after, mine
         )
     return result
@@ -157,6 +202,19 @@ def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
     )
 
 
+def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
+    """The open session's check at this table, with the session: one query for each push."""
+    return (
+        TableCheck.objects.select_related("session__table__location")
+        .filter(
+            session__table__location_id=location_id,
+            session__table__pos_table_id=pos_table_id,
+            session__closed_at__isnull=True,
+        )
+        .first()
+    )
+
+
 def change_arrived(
     location_id: int,
     pos_table_id: str,
@@ -166,11 +224,14 @@ def change_arrived(
     state: CheckState | None,
 ) -> bool:
     """The POS pushed a change (or answered a batch with the whole check)."""
-    session = open_session_at(location_id, pos_table_id)
+    check = open_check_at(location_id, pos_table_id)
+    session = check.session if check else open_session_at(location_id, pos_table_id)
     if session is None:
         log.info("change for table %s with no open session: ignored", pos_table_id)
         return False
-    update = checks.apply_change(session.pk, version, state)
+    if state is not None and not state.currency:
+        state.currency = session.table.location.currency
+    update = checks.apply_change(session.pk, version, state, check)
     if not update.applied:
         return False
     if update.gap:
@@ -179,7 +240,12 @@ def change_arrived(
     if closing:
         session.close()
         session.refresh_from_db()
-    _broadcast(session, _notices(session, change_type, line_ids, update))
+    diners = list(Diner.objects.filter(session=session))
+    owners = _batches_of(session)
+    view = None
+    if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
+        view = TableView(update.check, update.after, owners)
+    _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)
     log.info("table %s: %s applied at version %s", pos_table_id, change_type, version)
     return True
 

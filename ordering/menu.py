@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
-from ordering.models import Category, DietaryTag, Product
-from tables.models import Location
+from ordering.models import Category, DietaryTag, Product, Variant
+from tables.models import Location, TableSession
 
 
 @dataclass
@@ -16,27 +20,89 @@ class MenuSection:
     products: list[Product]
 
 
-def menu_for(
-    location: Location, query: str = "", diets: list[str] | None = None
-) -> list[MenuSection]:
-    products: QuerySet[Product] = (
-        Product.objects.filter(location=location)
-        .select_related("category")
-        .prefetch_related("variants", "dietary_tags", "allergens", "modifier_groups")
-        .order_by("category__position", "category__name", "position", "name")
+def _products(location: Location, query: str, diets: list[str] | None) -> QuerySet[Product]:
+    products: QuerySet[Product] = Product.objects.filter(location=location).order_by(
+        "category__position", "category__name", "position", "name"
     )
     query = query.strip()[:80]
     if query:
         products = products.filter(Q(name__icontains=query) | Q(description__icontains=query))
     for diet in diets or []:
         products = products.filter(dietary_tags__code=diet)
+    return products.distinct()
+
+
+def menu_for(
+    location: Location, query: str = "", diets: list[str] | None = None
+) -> list[MenuSection]:
+    products = (
+        _products(location, query, diets)
+        .select_related("category")
+        .prefetch_related("variants", "dietary_tags")  # what the menu list shows
+    )
     sections: dict[int, MenuSection] = {}
-    for product in products.distinct():
+    for product in products:
         section = sections.setdefault(
             product.category_id, MenuSection(category=product.category, products=[])
         )
         section.products.append(product)
     return list(sections.values())
+
+
+# The rendered menu list, kept per process and keyed by everything it shows, so that a
+# page is rendered again only when something on it changed. The table session's id (in
+# each product's link) is put in on the way out.
+_SESSION_MARK = "\x00session\x00"
+_RENDERED_MAX = 64
+_rendered: OrderedDict[tuple, str] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _menu_key(location: Location, query: str, diets: list[str] | None) -> tuple:
+    """Every value the menu list shows, in the order it shows them: cheap to read."""
+    products = _products(location, query, diets).values_list(
+        "pk",
+        "category_id",
+        "category__name",
+        "name",
+        "description",
+        "image",
+        "price",
+        "is_available",
+    )
+    variants = Variant.objects.filter(product__location=location).values_list(
+        "product_id", "pk", "price"
+    )
+    tags = (
+        Product.dietary_tags.through.objects.filter(product__location=location)
+        .order_by("product_id", "dietarytag__name", "dietarytag_id")
+        .values_list("product_id", "dietarytag_id", "dietarytag__name")
+    )
+    return (location.pk, location.currency, tuple(products), tuple(variants), tuple(tags))
+
+
+def menu_list_html(
+    session: TableSession, location: Location, query: str = "", diets: list[str] | None = None
+) -> SafeString:
+    """The menu list fragment (ordering/_menu_list.html) for this session's diners."""
+    key = _menu_key(location, query, diets)
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+    if html is None:
+        context = {
+            "sections": menu_for(location, query, diets),
+            "session": session,
+            "currency": location.currency,
+        }
+        html = render_to_string("ordering/_menu_list.html", context)
+        html = html.replace(str(session.public_id), _SESSION_MARK)
+        with _rendered_lock:
+            _rendered[key] = html
+            while len(_rendered) > _RENDERED_MAX:
+                _rendered.popitem(last=False)
+    return mark_safe(html.replace(_SESSION_MARK, str(session.public_id)))
 
 
 def dietary_tags_in_use(location: Location) -> list[DietaryTag]:

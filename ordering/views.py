@@ -11,7 +11,7 @@ from ordering import batches, checks, live
 from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
 from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
-from ordering.menu import dietary_tags_in_use, menu_for
+from ordering.menu import dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
 
 
@@ -36,7 +36,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     diets = [d for d in request.GET.getlist("diet") if d][:6]
     context = _context(
         request,
-        sections=menu_for(location, query, diets),
+        menu_list=menu_list_html(request.table_session, location, query, diets),
         query=query,
         diets=diets,
         dietary_tags=dietary_tags_in_use(location),
@@ -44,7 +44,7 @@ def menu(request: HttpRequest) -> HttpResponse:
         live_page="menu",
     )
     if request.htmx and request.htmx.target == "menu-list":
-        return render(request, "ordering/_menu_list.html", context)
+        return HttpResponse(context["menu_list"])
     return render(request, "ordering/menu.html", context)
 
 

@@ -173,7 +173,7 @@ def record_push(location_id: int, push: protocol.Push) -> bool:
         payload.version,
         payload.change_type,
         list(payload.line_ids or []),
-        check_state(payload.order, _currency(location_id)),
+        check_state(payload.order, ""),  # change_arrived falls back on the location's currency
     )
 
 
@@ -192,11 +192,5 @@ def record_accepted_order(
         version,
         protocol.ChangeType.ITEMS_ADDED,
         line_ids,
-        check_state(order, _currency(location_id)),
+        check_state(order, ""),
     )
-
-
-def _currency(location_id: int) -> str:
-    from tables.models import Location
-
-    return Location.objects.values_list("currency", flat=True).get(pk=location_id)
