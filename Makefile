@@ -48,7 +48,7 @@ format:
 # Re-pin after changing pyproject.toml's dependencies.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install -q ".[test]"
+	.venv-lock/bin/python -m pip install -q ".[test,bench]"
 	(echo "# Exact versions the project is tested with. Regenerate: make lock"; \
 	 .venv-lock/bin/python -m pip freeze --exclude openapp-table-ordering) > requirements.lock
 	rm -rf .venv-lock

@@ -1,0 +1,1 @@
+"""Benchmarks of the product on one machine: see bench/README.md."""

@@ -1,0 +1,94 @@
+"""Scenario 2: pages. 50 diners' phones (cookies, keep-alive, gzip as a browser asks) load
+the menu page, then the bill page, then a bare Django view on the same server, each as
+fast as the server answers; requests/s and latency per page."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from bench.phones import Phone, PhonePool, seat
+from bench.report import CpuWindow, Report, cpu_line, percentiles
+from bench.stack import Stack
+
+CLIENTS = 50
+WARMUP_SECONDS = 2.0
+MAX_REQUESTS_PER_CLIENT = 100_000
+GOAL_RPS, GOAL_P99_MS = 300.0, 100.0
+
+
+async def load(
+    phones: list[Phone], url_of: str, seconds: float, pids: dict[str, int]
+) -> dict[str, object]:
+    """Every phone GETs `url_of` (a path of its session, or an absolute /-path) in a loop."""
+    latencies: list[float] = []
+    errors = 0
+    started = time.perf_counter()
+    measure_from = started + WARMUP_SECONDS
+    stop_at = measure_from + seconds
+    window = CpuWindow(pids)
+
+    async def client(phone: Phone) -> None:
+        nonlocal errors
+        for _ in range(MAX_REQUESTS_PER_CLIENT):
+            now = time.perf_counter()
+            if now >= stop_at:
+                return
+            if url_of.startswith("/"):
+                status, took = await phone.get_url(phone.base_url + url_of)
+            else:
+                status, took = await phone.get(url_of)
+            if now >= measure_from:
+                if not latencies:
+                    window.start()
+                latencies.append(took * 1000)
+                errors += status != 200
+
+    await asyncio.gather(*(client(phone) for phone in phones))
+    elapsed = time.perf_counter() - measure_from
+    cpu = window.stop()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "latency_ms": percentiles(latencies),
+        "cpu": cpu,
+    }
+
+
+def describe(name: str, result: dict) -> str:
+    stats = result["latency_ms"]
+    return (
+        f"{name:<6} {result['rps']:7.1f} req/s  p50 {stats['p50']:6.1f} ms  "
+        f"p99 {stats['p99']:6.1f} ms  max {stats['max']:6.1f} ms  | {result['requests']} "
+        f"requests, {result['errors']} not 200\n       "
+        + cpu_line(result["cpu"], result["requests"], "request")
+    )
+
+
+async def run(args: argparse.Namespace, report: Report) -> None:
+    seconds = args.seconds or (3.0 if args.quick else 30.0)
+    tables = [str(n) for n in range(1, CLIENTS + 1)]
+    report.say(f"load: {CLIENTS} phones (one per table), closed loop, {seconds:g} s per page")
+    async with Stack(args.shape, tables=len(tables)) as stack, PhonePool() as pool:
+        phones = await seat(pool, stack.base_urls, stack.tokens, tables, 1, "menu", False)
+        await stack.wait_subscribed(tables)
+        pids = stack.pids()
+        results = {}
+        for name, url in (("menu", ""), ("bill", "bill/"), ("bare", "/bench/bare")):
+            profiling = stack.profile(f"pages-{name}", seconds + 2) if args.profile else []
+            results[name] = await load(phones, url, seconds, pids)
+            for run_ in profiling:
+                run_.wait(30)
+            report.say(describe(name, results[name]))
+    menu = results["menu"]
+    met = menu["rps"] >= GOAL_RPS and menu["latency_ms"]["p99"] <= GOAL_P99_MS
+    report.say(
+        f"goal (production shape) menu ≥ {GOAL_RPS:g} req/s and p99 ≤ {GOAL_P99_MS:g} ms: "
+        f"{'met' if met else 'MISSED'}"
+        + ("" if args.shape == "production" else " (informative on this shape)")
+    )
+    ratio = results["bare"]["rps"] / max(menu["rps"], 1e-9)
+    report.say(f"bare view answers {ratio:.1f}× the menu page's requests/s")
+    report.data.update(results=results, seconds=seconds, clients=CLIENTS, menu_goal_met=met)
