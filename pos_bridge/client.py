@@ -71,6 +71,7 @@ class PosClient:
         on_state: StateHandler | None = None,
         ping_interval: float = 20.0,
         ping_timeout: float = 10.0,
+        refused_retry_seconds: float = UNAUTHORIZED_RETRY_SECONDS,
     ) -> None:
         self.settings = settings
         self.state = "connecting"
@@ -81,6 +82,7 @@ class PosClient:
         self._on_state = on_state
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
+        self._refused_retry_seconds = refused_retry_seconds
         self._websocket: ClientConnection | None = None
         self._connected = asyncio.Event()
         self._waiting: dict[str, asyncio.Future[protocol.Response]] = {}
@@ -106,25 +108,40 @@ class PosClient:
         return True
 
     async def run(self) -> None:
+        """Connect, serve, reconnect: until cancelled, or the URL cannot be a POS's."""
+        while True:
+            try:
+                await self._connect_and_serve()
+            except InvalidURI as error:
+                self._set_state("failed", str(error))  # nothing to retry until it is edited
+                return
+            except Exception as error:
+                # websockets retries what may pass by itself (refused connections, 5xx);
+                # the rest (401, 403, 404, a bad handshake) is retried here, slowly.
+                refused = isinstance(error, InvalidStatus) and error.response.status_code in (
+                    401,
+                    403,
+                )
+                self._set_state("unauthorized" if refused else "failed", str(error))
+            await asyncio.sleep(self._refused_retry_seconds)
+
+    async def _connect_and_serve(self) -> None:
         headers = (
             {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else None
         )
-        try:
-            async for websocket in connect(
-                self.settings.url,
-                additional_headers=headers,
-                ping_interval=self._ping_interval,
-                ping_timeout=self._ping_timeout,
-                max_size=codec.MAX_FRAME_BYTES,
-                open_timeout=10,
-                proxy=None,
-                user_agent_header="OpenApp pos_bridge",
-            ):
-                await self._serve(websocket)
-                if self.state == "unauthorized":
-                    await asyncio.sleep(UNAUTHORIZED_RETRY_SECONDS)
-        except (InvalidURI, InvalidStatus, OSError) as error:
-            self._set_state("failed", str(error))
+        async for websocket in connect(
+            self.settings.url,
+            additional_headers=headers,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            max_size=codec.MAX_FRAME_BYTES,
+            open_timeout=10,
+            proxy=None,
+            user_agent_header="OpenApp pos_bridge",
+        ):
+            await self._serve(websocket)
+            if self.state == "unauthorized":
+                await asyncio.sleep(self._refused_retry_seconds)
 
     async def _serve(self, websocket: ClientConnection) -> None:
         self._websocket = websocket
