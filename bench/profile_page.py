@@ -24,7 +24,9 @@ def main() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         OPENAPP_EMBEDDED="1",
-        SQLITE_PATH=os.environ.get("BENCH_SQLITE_PATH", str(PROJECT / "var" / "bench" / "embedded.sqlite3")),
+        SQLITE_PATH=os.environ.get(
+            "BENCH_SQLITE_PATH", str(PROJECT / "var" / "bench" / "embedded.sqlite3")
+        ),
         LOG_LEVEL="WARNING",
     )
     import django
