@@ -68,11 +68,6 @@ def drop_broken_connections() -> None:
             connection.errors_occurred = False
 
 
-def _apply_push(location_id: int, push: protocol.Push) -> None:
-    drop_broken_connections()  # this worker thread's, if the database went away
-    snapshots.record_push(location_id, push)
-
-
 class Bridge:
     def __init__(
         self,
@@ -94,9 +89,6 @@ class Bridge:
         self._retry_at: dict[tuple[int, str], float] = {}
         self._work: set[asyncio.Task] = set()
         self._frames = frame_log.FrameBuffer()
-        # One lock per table: its changes apply in the order the POS sent them, while
-        # changes to different tables apply side by side.
-        self._table_locks: dict[tuple[int, str], asyncio.Lock] = {}
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -248,12 +240,7 @@ class Bridge:
         self.wake()  # and batches queued while the POS was away go out now
 
     async def _pushed(self, location_id: int, push: protocol.Push) -> None:
-        table = str(getattr(push.payload, "service_mode_entity_id", ""))
-        lock = self._table_locks.setdefault((location_id, table), asyncio.Lock())
-        async with lock:
-            # On a worker thread of its own: while one table's change waits for the
-            # database or Redis, another's is rendered.
-            await sync_to_async(_apply_push, thread_sensitive=False)(location_id, push)
+        await sync_to_async(snapshots.record_push)(location_id, push)
 
     def _connected_clients(self) -> dict[int, PosClient]:
         return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
