@@ -10,9 +10,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from ordering.forms import ProductChoiceForm
-from ordering.models import BasketLine, Batch, Modifier, Product
+from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
 from ordering.reasons import describe_batch_problem
+from pos_bridge.models import PosConnection
 from tables.models import Diner
 
 RECENT_BATCHES = timedelta(minutes=30)
@@ -24,6 +25,7 @@ class BasketView:
     sending: list[BasketLine]  # in a batch waiting for the POS
     batches: list[Batch]  # this diner's recent batches, newest first
     total: Decimal
+    kitchen_reachable: bool = True  # a bridge holds the POS connection and is connected
 
     @property
     def count(self) -> int:
@@ -52,12 +54,24 @@ def basket_of(diner: Diner) -> BasketView:
             describe_batch_problem(batch.rejection_reason) if batch.rejection_reason else ""
         )
     total = money(sum((line.total() for line in unsent), Decimal("0")))
+    waiting = any(batch.state == BatchState.PENDING for batch in batches)
     return BasketView(
         lines=unsent,
         sending=[line for line in lines if line.batch_id is not None],
         batches=batches,
         total=total,
+        kitchen_reachable=not waiting or kitchen_reachable(diner),
     )
+
+
+def kitchen_reachable(diner: Diner) -> bool:
+    """Whether a bridge worker holds this table's POS connection and is connected to it."""
+    return PosConnection.objects.filter(
+        location__tables__sessions__diners=diner,
+        is_enabled=True,
+        state="connected",
+        lease_until__gt=timezone.now(),
+    ).exists()
 
 
 def basket_count(diner: Diner) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from ordering.models import Batch, BatchState
+from pos_bridge.models import PosConnection
 from pos_bridge.simulator import running_simulator
 from tables.models import Table
 from tests.bridge_runner import running_bridge, wait_until
@@ -176,3 +179,17 @@ def test_the_bridge_carries_on_when_the_database_drops_its_connection(restaurant
         what="the second batch to reach the POS",
     )
     assert final_batch(phone).state == BatchState.ACCEPTED
+
+
+def test_a_batch_waiting_for_a_connected_kitchen_says_sending_not_queued(restaurant, pos):
+    # A bridge worker holds the connection and is connected; it has not picked the batch
+    # up yet (no bridge runs here, so it stays waiting).
+    PosConnection.objects.filter(location=restaurant).update(
+        state="connected", lease_until=timezone.now() + timedelta(seconds=10)
+    )
+    phone = Phone()
+    phone.scan(Table.objects.get(location=restaurant, pos_table_id="6"))
+    phone.add("Garlic Bread")
+    phone.send()
+    assert "Sending to the kitchen…" in phone.basket_text()
+    assert "Queued" not in phone.basket_text()
