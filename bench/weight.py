@@ -19,17 +19,9 @@ from playwright.async_api import async_playwright
 
 from bench.report import Report
 from bench.stack import Stack
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE  # the browser tests' phone
 
 GOAL_KB = 60.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "en-GB",
-}
 ASSETS = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
 PAINT = """() => {
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];

@@ -82,15 +82,13 @@ class TableView:
     owners: dict[str, int]  # batch id -> the diner who sent it
 
 
-def table_view(
-    session: TableSession, check: TableCheck | None = None, owners: dict[str, int] | None = None
-) -> TableView:
+def table_view(session: TableSession, check: TableCheck | None = None) -> TableView:
     check = check or checks.check_of(session)
     if check.support == CheckSupport.OWN_BATCHES:
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
-    return TableView(check, state, _batches_of(session) if owners is None else owners)
+    return TableView(check, state, _batches_of(session))
 
 
 def check_context(
