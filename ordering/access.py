@@ -9,8 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tables.diners import diner_for, phone_id
-from tables.models import TableSession
+from tables.diners import phone_id, session_and_diner
 
 View = Callable[..., HttpResponse]
 
@@ -21,12 +20,7 @@ def diner_page(*, allow_closed: bool = False) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, session_id: uuid.UUID, *args, **kwargs) -> HttpResponse:
-            session = (
-                TableSession.objects.select_related("table__location")
-                .filter(public_id=session_id)
-                .first()
-            )
-            diner = diner_for(phone_id(request), session) if session else None
+            session, diner = session_and_diner(session_id, phone_id(request))
             refused = session is None or diner is None or not (session.is_open or allow_closed)
             if refused and getattr(request, "htmx", False):
                 # A partial cannot say "this is not your table": reload into the full page.

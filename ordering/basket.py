@@ -87,18 +87,19 @@ def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
         instruction=data["instruction"],
         quantity=data["quantity"],
     )
-    line.modifiers.set(form.chosen_modifiers())
+    if chosen := form.chosen_modifiers():
+        line.modifiers.add(*chosen)
     return line
 
 
-def product_with_choices(location_id: int, product_id: int) -> Product | None:
+def product_with_choices(
+    location_id: int, product_id: int, *, to_show: bool = True
+) -> Product | None:
+    """The product with what a diner chooses from; with its tags and allergens when it is
+    to be shown (a valid order form goes straight back to the menu)."""
+    extras = ["dietary_tags", "allergens"] if to_show else []
     return (
         Product.objects.filter(location_id=location_id, pk=product_id)
-        .prefetch_related(
-            "variants",
-            "dietary_tags",
-            "allergens",
-            Prefetch("modifier_groups__modifiers"),
-        )
+        .prefetch_related("variants", *extras, Prefetch("modifier_groups__modifiers"))
         .first()
     )

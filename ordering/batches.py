@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db import connection, transaction
+from django.db.models import F, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from openapp_site import rows
 from ordering.availability import mark_unavailable
-from ordering.models import BasketLine, Batch, BatchLine, BatchState
+from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import Reason, describe_line_problem
 from tables.models import Diner, TableSession
 
@@ -42,16 +43,18 @@ def send_basket(diner: Diner) -> Batch:
     A double tap or a second tab finds no unsent lines and gets NothingToSend: the same
     lines are never written into two batches.
     """
+    session = diner.session  # with its table and location, as the page read them
     with transaction.atomic():
         # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write).
         diner = Diner.objects.select_for_update().get(pk=diner.pk)
-        session = TableSession.objects.select_related("table__location").get(pk=diner.session_id)
-        if not session.is_open:
+        if not TableSession.objects.filter(pk=session.pk, closed_at__isnull=True).exists():
             raise CannotSend("Your table's bill is closed, so nothing was sent.")
         lines = list(
             diner.basket_lines.filter(batch__isnull=True)
             .select_related("product", "variant")
-            .prefetch_related("modifiers__group")
+            .prefetch_related(
+                Prefetch("modifiers", queryset=Modifier.objects.select_related("group"))
+            )
         )
         if not lines:
             raise NothingToSend()
@@ -66,9 +69,8 @@ def send_basket(diner: Diner) -> Batch:
             use_pos_prices=location.use_pos_prices,
             is_training=location.is_training,
         )
-        for line in lines:
-            modifiers = sorted(line.modifiers.all(), key=lambda m: (m.group.position, m.position))
-            BatchLine.objects.create(
+        BatchLine.objects.bulk_create(
+            BatchLine(
                 batch=batch,
                 basket_line=line,
                 plu=line.product.plu,
@@ -84,10 +86,14 @@ def send_basket(diner: Diner) -> Batch:
                         "price": str(m.price),
                         "provider_product_id": str(uuid.uuid4()),
                     }
-                    for m in modifiers
+                    for m in sorted(
+                        line.modifiers.all(), key=lambda m: (m.group.position, m.position)
+                    )
                 ],
                 instruction=line.instruction,
             )
+            for line in lines
+        )
         BasketLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             batch=batch, problem=""
         )
@@ -135,21 +141,44 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
 
 def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
     with transaction.atomic():
-        moved = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
-            state=BatchState.ACCEPTED,
-            answered_at=timezone.now(),
-            result_code=0,
-            pos_version=pos_version,
-            claimed_until=None,
+        accepted = rows.update_if(
+            Batch,
+            {"id": batch_id, "state": BatchState.SENT},
+            {
+                "state": BatchState.ACCEPTED,
+                "answered_at": timezone.now(),
+                "result_code": 0,
+                "pos_version": pos_version,
+                "claimed_until": None,
+            },
+            returning=["diner_id", "note"],
         )
-        if moved:
-            batch = Batch.objects.select_related("diner").get(pk=batch_id)
-            BasketLine.objects.filter(batch_id=batch_id).delete()
+        if accepted:
+            diner_id, note = accepted
+            _forget_basket_lines(batch_id)
             # The note went with this batch; a note typed since stays for the next one.
-            Diner.objects.filter(pk=batch.diner_id, order_note=batch.note).update(order_note="")
-    if moved:
+            rows.update_if(Diner, {"id": diner_id, "order_note": note}, {"order_note": ""})
+    if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
-    return bool(moved)
+    return bool(accepted)
+
+
+def _forget_basket_lines(batch_id: uuid.UUID) -> None:
+    """The accepted lines are on the check now: out of the basket. What delete() does, in
+    three statements where its collector took five queries and 2 ms of CPU: the lines'
+    modifiers go; batch lines made from them keep their own copy (SET_NULL)."""
+    through = BasketLine.modifiers.through
+    basket_line = through._meta.get_field("basketline").column
+    lines = f"SELECT id FROM {rows.table(BasketLine)} WHERE batch_id = %s"
+    batch = [rows.db_value(Batch, "id", batch_id)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {rows.table(through)} WHERE {basket_line} IN ({lines})", batch)
+        cursor.execute(
+            f"UPDATE {rows.table(BatchLine)} SET basket_line_id = NULL"
+            f" WHERE basket_line_id IN ({lines})",
+            batch,
+        )
+        cursor.execute(f"DELETE FROM {rows.table(BasketLine)} WHERE batch_id = %s", batch)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ of more than one keeps the push (it is whole) and asks for a fresh snapshot to b
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from openapp_site import rows
 from ordering.models import CheckSupport, TableCheck
 from tables.models import TableSession
 
@@ -66,7 +67,7 @@ class CheckState:
     order_number: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return _jsonable(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CheckState:
@@ -96,8 +97,11 @@ class CheckState:
 
 
 def _jsonable(value: Any) -> Any:
+    # By hand rather than dataclasses.asdict, which deep-copies first: this runs on every push.
     if isinstance(value, Decimal):
         return str(value)
+    if is_dataclass(value):
+        return {k: _jsonable(v) for k, v in vars(value).items()}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -116,8 +120,16 @@ class CheckUpdate:
     check: TableCheck | None = None  # as stored afterwards
 
 
+_CHECK_PARTS: list[rows.Part] = [(TableCheck, "c", rows.fields_of(TableCheck))]
+
+
 def check_of(session: TableSession) -> TableCheck:
-    check, _ = TableCheck.objects.get_or_create(session=session)
+    """The session's check (made empty if there is none yet); read for every diner page."""
+    found = rows.fetch_one(
+        _CHECK_PARTS, f"FROM {rows.table(TableCheck)} c WHERE c.session_id = %s", [session.pk]
+    )
+    check = found[0] if found else TableCheck.objects.get_or_create(session=session)[0]
+    check.session = session
     return check
 
 
@@ -173,7 +185,7 @@ def apply_change(
         if gap:
             changes["refresh_wanted_at"] = timezone.now()
         # Compare-and-set on the version read: of two writers, the second reads again.
-        if TableCheck.objects.filter(pk=check.pk, version=check.version).update(**changes):
+        if rows.update_if(TableCheck, {"id": check.pk, "version": check.version}, changes):
             for field, value in changes.items():
                 setattr(check, field, value)
             break

@@ -17,22 +17,19 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from ordering.live import group_for, render_live, render_notice
-from tables.diners import diner_for, phone_from_cookies
+from tables.diners import phone_from_cookies, session_and_diner
 from tables.models import Diner, TableSession
 
 REFUSED = 4403
 
 
 def _resolve(session_id: uuid.UUID, cookies: dict[str, str]) -> tuple[TableSession, Diner] | None:
-    session = (
-        TableSession.objects.select_related("table__location").filter(public_id=session_id).first()
-    )
-    if session is None:
+    session, diner = session_and_diner(session_id, phone_from_cookies(cookies))
+    if session is None or diner is None:
         return None
     if not session.is_open:
         return None  # the bill is closed: the page says so; nothing more will be pushed
-    diner = diner_for(phone_from_cookies(cookies), session)
-    return (session, diner) if diner else None
+    return session, diner
 
 
 class DinerConsumer(AsyncWebsocketConsumer):

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import connection
 from django.template.loader import render_to_string
 
+from openapp_site import rows
 from ordering import checks, notices
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
-from tables.models import Diner, TableSession
+from tables.models import Diner, Location, Table, TableSession
 
 log = logging.getLogger("openapp.live")
 
@@ -39,13 +41,27 @@ class LineView:
     added_by: str  # "you", "another diner" or "staff"
 
 
-def _batches_of(session: TableSession) -> dict[str, int]:
-    return {
-        str(batch_id): diner_id
-        for batch_id, diner_id in Batch.objects.filter(session=session).values_list(
-            "id", "diner_id"
+def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int]]:
+    """The session's diners, and which of them sent which batch: one statement a push."""
+    diner_fields = rows.fields_of(Diner)
+    batch_id = rows.fields_of(Batch, ["id"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list('d', diner_fields)}, b.id"
+            f" FROM {rows.table(Diner)} d LEFT JOIN {rows.table(Batch)} b"
+            " ON b.diner_id = d.id AND b.session_id = d.session_id"
+            " WHERE d.session_id = %s ORDER BY d.joined_at, d.id",
+            [session.pk],
         )
-    }
+        found = cursor.fetchall()
+    diners: dict[int, Diner] = {}
+    owners: dict[str, int] = {}
+    for row in found:
+        diner = diners.get(row[0]) or rows.instance(Diner, diner_fields, row[:-1])
+        diners[diner.pk] = diner
+        if row[-1] is not None:
+            owners[str(rows.instance(Batch, batch_id, row[-1:]).pk)] = diner.pk
+    return list(diners.values()), owners
 
 
 def _own_batches_check(session: TableSession) -> CheckState:
@@ -82,13 +98,15 @@ class TableView:
     owners: dict[str, int]  # batch id -> the diner who sent it
 
 
-def table_view(session: TableSession, check: TableCheck | None = None) -> TableView:
+def table_view(
+    session: TableSession, check: TableCheck | None = None, owners: dict[str, int] | None = None
+) -> TableView:
     check = check or checks.check_of(session)
     if check.support == CheckSupport.OWN_BATCHES:
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
-    return TableView(check, state, _batches_of(session))
+    return TableView(check, state, people_at(session)[1] if owners is None else owners)
 
 
 def check_context(
@@ -152,10 +170,11 @@ def _broadcast(
     layer = get_channel_layer()
     if layer is None:
         return
+    owners = None
     if diners is None:
-        diners = list(Diner.objects.filter(session=session))
+        diners, owners = people_at(session)
     # The check, its state and who sent which batch are the same for every diner: read once.
-    view = view or table_view(session)
+    view = view or table_view(session, owners=owners)
     on_the_check = {line.batch_id for line in view.state.lines} if view.state else set()
     # Diners differ only in which lines are theirs and in their note: most share one render.
     # Each render goes once into the message, which every phone at the table receives.
@@ -200,17 +219,38 @@ def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
     )
 
 
+# What a push needs of the check, its session, table and location; the rest stays deferred.
+_PUSH_PARTS: list[rows.Part] = [
+    (
+        TableCheck,
+        "c",
+        rows.fields_of(TableCheck, ["id", "session_id", "version", "state", "support", "problem"]),
+    ),
+    (TableSession, "s", rows.fields_of(TableSession)),
+    (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
+    (Location, "l", rows.fields_of(Location, ["id", "currency"])),
+]
+
+
 def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
-    """The open session's check at this table, with the session: one query for each push."""
-    return (
-        TableCheck.objects.select_related("session__table__location")
-        .filter(
-            session__table__location_id=location_id,
-            session__table__pos_table_id=pos_table_id,
-            session__closed_at__isnull=True,
-        )
-        .first()
+    """The open session's check at this table, with the session, its table and currency:
+    one statement for each push."""
+    found = rows.fetch_one(
+        _PUSH_PARTS,
+        f"FROM {rows.table(TableCheck)} c"
+        f" JOIN {rows.table(TableSession)} s ON s.id = c.session_id"
+        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
+        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
+        " WHERE t.location_id = %s AND t.pos_table_id = %s AND s.closed_at IS NULL",
+        [location_id, pos_table_id],
     )
+    if not found:
+        return None
+    check, session, table, location = found
+    table.location = location
+    session.table = table
+    check.session = session
+    return check
 
 
 def change_arrived(
@@ -238,8 +278,7 @@ def change_arrived(
     if closing:
         session.close()
         session.refresh_from_db()
-    diners = list(Diner.objects.filter(session=session))
-    owners = _batches_of(session)
+    diners, owners = people_at(session)
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
         view = TableView(update.check, update.after, owners)

@@ -51,7 +51,7 @@ def menu(request: HttpRequest) -> HttpResponse:
 @diner_page()
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
     location = request.table_session.table.location
-    item = product_with_choices(location.pk, product_id)
+    item = product_with_choices(location.pk, product_id, to_show=request.method != "POST")
     if item is None:
         raise Http404("No such product on this menu")
     form = ProductChoiceForm(item, request.POST or None)

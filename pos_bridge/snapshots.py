@@ -11,12 +11,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from openapp_site import rows
 from ordering import live
 from ordering.checks import CheckAdjustment, CheckLine, CheckState, CheckTax
 from ordering.models import CheckSupport, TableCheck
 from ordering.money import money
 from pos_bridge import protocol
 from pos_bridge.client import PosClient
+from tables.models import Location, Table, TableSession
 
 log = logging.getLogger("openapp.snapshots")
 
@@ -87,27 +89,49 @@ class WantedSnapshot:
     wanted_at: object
 
 
+_WANTED_PARTS: list[rows.Part] = [
+    (TableCheck, "c", rows.fields_of(TableCheck, ["id", "session_id", "refresh_wanted_at"])),
+    (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
+    (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
+]
+
+
 def wanted_snapshots(location_ids: list[int]) -> list[WantedSnapshot]:
-    """Open sessions whose check someone asked to refresh, one per table."""
-    rows = (
-        TableCheck.objects.filter(
-            refresh_wanted_at__isnull=False,
-            session__closed_at__isnull=True,
-            session__table__location_id__in=location_ids,
-        )
-        .select_related("session__table__location")
-        .order_by("refresh_wanted_at")
+    """Open sessions whose check someone asked to refresh, one per table.
+
+    Asked on every round of the bridge, so written as one statement (see openapp_site.rows).
+    """
+    if not location_ids:
+        return []
+    found = rows.fetch_all(
+        [
+            (
+                TableCheck,
+                "c",
+                rows.fields_of(TableCheck, ["id", "session_id", "refresh_wanted_at"]),
+            ),
+            (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
+            (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
+        ],
+        f"FROM {rows.table(TableCheck)} c"
+        f" JOIN {rows.table(TableSession)} s ON s.id = c.session_id"
+        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
+        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
+        " WHERE c.refresh_wanted_at IS NOT NULL AND s.closed_at IS NULL"
+        f" AND t.location_id IN ({rows.placeholders(location_ids)})"
+        " ORDER BY c.refresh_wanted_at LIMIT 100",
+        location_ids,
     )
     return [
         WantedSnapshot(
-            session_id=row.session_id,
-            location_id=row.session.table.location_id,
-            pos_table_id=row.session.table.pos_table_id,
-            service_mode_id=row.session.table.location.table_service_mode_id,
-            currency=row.session.table.location.currency,
-            wanted_at=row.refresh_wanted_at,
+            session_id=check.session_id,
+            location_id=table.location_id,
+            pos_table_id=table.pos_table_id,
+            service_mode_id=location.table_service_mode_id,
+            currency=location.currency,
+            wanted_at=check.refresh_wanted_at,
         )
-        for row in rows[:100]
+        for check, table, location in found
     ]
 
 
@@ -120,8 +144,6 @@ def refresh_done(session_id: int, wanted_at: object) -> None:
 
 def want_all_open(location_id: int) -> int:
     """After a reconnect the POS has forgotten our streams: every open table asks again."""
-    from tables.models import TableSession
-
     sessions = TableSession.objects.filter(table__location_id=location_id, closed_at__isnull=True)
     for session in sessions:
         TableCheck.objects.get_or_create(session=session)

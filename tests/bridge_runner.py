@@ -20,12 +20,14 @@ def running_bridge(**options) -> Iterator[Bridge]:
     options.setdefault("request_timeout", 5.0)
     bridge = Bridge(**options)
     loop = asyncio.new_event_loop()
+    running = threading.Event()
     task: asyncio.Task | None = None
 
     def run() -> None:
         nonlocal task
         asyncio.set_event_loop(loop)
         task = loop.create_task(bridge.run())
+        running.set()
         try:
             loop.run_until_complete(task)
         except asyncio.CancelledError:
@@ -35,15 +37,18 @@ def running_bridge(**options) -> Iterator[Bridge]:
 
     thread = threading.Thread(target=run, name="pos-bridge", daemon=True)
     thread.start()
+    running.wait(5)
     try:
         yield bridge
     finally:
-        loop.call_soon_threadsafe(lambda: task and task.cancel())
+        loop.call_soon_threadsafe(task.cancel)
         thread.join(10)
         # The bridge's database work ran on asgiref's shared sync thread: close its
         # connection there too, or PostgreSQL cannot drop the test database at the end.
         asyncio.run(sync_to_async(connections.close_all)())
         connections.close_all()
+        # A bridge left running would take the POS connections of the tests after this one.
+        assert not thread.is_alive(), "the bridge did not stop within 10 s"
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -8,6 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
+from pos_bridge import outbox
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
 from tests.bridge_runner import running_bridge
@@ -21,6 +23,18 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_bridge_left_running() -> Iterator[None]:
+    """A bridge left running by one test takes the POS connections of the tests after it
+    (seen as a failover test whose own workers never got the lease)."""
+    yield
+    for _ in range(100):  # a cancelled bridge unregisters itself as it stops
+        if not outbox.running_in_this_process():
+            return
+        time.sleep(0.05)
+    raise AssertionError("a bridge is still running 5 s after the test ended")
 
 
 @pytest.fixture(scope="session", autouse=True)
