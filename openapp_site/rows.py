@@ -114,8 +114,9 @@ def update_if(
 ) -> Any:
     """UPDATE … SET changes WHERE every `where` column equals its value: a compare-and-set
     when `where` holds the value read (QuerySet.update spends 0.5 ms of CPU compiling; this,
-    a tenth). Gives the number of rows changed or, with `returning`, the first changed
-    row's values of those columns (None if none changed)."""
+    a tenth). `where` values are compared with =, so none may be None. Gives the number of
+    rows changed or, with `returning`, the first changed row's raw values of those columns
+    (None if no row changed)."""
 
     def column(name: str) -> str:
         return connection.ops.quote_name(model._meta.get_field(name).column)

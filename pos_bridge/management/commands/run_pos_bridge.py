@@ -15,6 +15,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from openapp_site.gc_pauses import keep_gc_pauses_short
 from pos_bridge.bridge import Bridge
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        keep_gc_pauses_short()
         asyncio.run(self._run(options["grace"]))
 
     async def _run(self, grace: float) -> None:
