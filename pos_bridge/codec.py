@@ -28,6 +28,11 @@ class ProtocolError(ValueError):
     """A frame that is not a valid protocol message."""
 
 
+# No till rings up a trillion: a bigger number is a broken message, not a bill (and past
+# 10^26 it could not even be kept to two places).
+LARGEST_NUMBER = Decimal(10**12)
+
+
 @cache
 def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
     hints = typing.get_type_hints(cls)
@@ -74,8 +79,8 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             raise ProtocolError(f"{where}: expected a number")
         number = Decimal(value)
-        if not number.is_finite():
-            raise ProtocolError(f"{where}: expected a finite number")
+        if not number.is_finite() or abs(number) >= LARGEST_NUMBER:
+            raise ProtocolError(f"{where}: expected a finite number below {LARGEST_NUMBER:,}")
         return number
     if hint is str:
         if not isinstance(value, str):

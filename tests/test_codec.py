@@ -82,6 +82,7 @@ def test_fields_the_codec_does_not_know_are_kept_and_sent_on():
         '{"RequestID": "r", "MessageType": 11, "Payload": {"Products": "lots"}}',
         '{"EventID": "e", "MessageType": 31, "Payload": {"Version": "seven"}}',
         '{"RequestID": "r", "MessageType": 11, "Payload": {"Products": [{"Price": NaN}]}}',
+        '{"RequestID": "r", "MessageType": 11, "Payload": {"Products": [{"Price": 1E+30}]}}',
         '{"RequestID": "r", "MessageType": 11, "Payload": {"Products": [{"Quantity": true}]}}',
         "x" * (codec.MAX_FRAME_BYTES + 1),
     ],

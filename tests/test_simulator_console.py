@@ -397,6 +397,8 @@ MALFORMED: list[tuple[str, str]] = [
     ('{"action": "apply_discount", "table": "10", "name": "X"}', "percent"),
     ('{"action": "apply_discount", "table": "10", "name": "X", "percent": "lots"}', "number"),
     ('{"action": "apply_discount", "table": "10", "name": "X", "percent": 150}', "100"),
+    ('{"action": "apply_discount", "table": "10", "name": "X", "amount": "1E+30"}', "below"),
+    ('{"action": "set_price", "identifier": "401", "price": "1E+30"}', "below"),
     ('{"action": "apply_discount", "table": "10", "percent": 5}', "'name'"),
     ('{"action": "close_order", "table": "11"}', "no open check"),
     ('{"action": "set_stock", "identifier": "401", "quantity": -1}', "whole number"),

@@ -119,6 +119,8 @@ def _number(value: Any, name: str) -> Decimal:
         raise CommandError(f"{name!r} must be a number, not {value!r}") from None
     if not number.is_finite():
         raise CommandError(f"{name!r} must be a number, not {value!r}")
+    if abs(number) >= codec.LARGEST_NUMBER:
+        raise CommandError(f"{name!r} must be below {codec.LARGEST_NUMBER:,}, not {value!r}")
     return number
 
 
