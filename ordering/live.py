@@ -21,6 +21,7 @@ from ordering import checks, notices
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
+from tables import joins
 from tables.models import Diner, Location, Table, TableSession
 
 log = logging.getLogger("openapp.live")
@@ -237,10 +238,7 @@ def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
     one statement for each push."""
     found = rows.fetch_one(
         _PUSH_PARTS,
-        f"FROM {rows.table(TableCheck)} c"
-        f" JOIN {rows.table(TableSession)} s ON s.id = c.session_id"
-        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
-        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
+        f"FROM {rows.table(TableCheck)} c{joins.session_table_and_location('c')}"
         " WHERE t.location_id = %s AND t.pos_table_id = %s AND s.closed_at IS NULL",
         [location_id, pos_table_id],
     )

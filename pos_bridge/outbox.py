@@ -29,6 +29,7 @@ from ordering.reasons import Reason
 from pos_bridge import protocol, snapshots
 from pos_bridge.client import PosClient, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
+from tables import joins
 from tables.models import Location, Table, TableSession
 
 if TYPE_CHECKING:
@@ -83,9 +84,7 @@ def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.U
     due = [BatchState.PENDING, BatchState.SENT]
     found = rows.fetch_all(
         [(Batch, "b", rows.fields_of(Batch, ["id"])), (Table, "t", _TABLE_LOCATION)],
-        f"FROM {rows.table(Batch)} b"
-        f" JOIN {rows.table(TableSession)} s ON s.id = b.session_id"
-        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
+        f"FROM {rows.table(Batch)} b{joins.session_table_and_location('b')}"
         " WHERE (b.claimed_until IS NULL OR b.claimed_until < %s)"
         f" AND b.state IN ({rows.placeholders(due)})"
         f" AND t.location_id IN ({rows.placeholders(location_ids)})"
@@ -120,11 +119,7 @@ def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
     key = [rows.db_value(Batch, "id", batch_id)]
     batch, session, table, location = rows.fetch_one(
         _BATCH_PARTS,
-        f"FROM {rows.table(Batch)} b"
-        f" JOIN {rows.table(TableSession)} s ON s.id = b.session_id"
-        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
-        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
-        " WHERE b.id = %s",
+        f"FROM {rows.table(Batch)} b{joins.session_table_and_location('b')} WHERE b.id = %s",
         key,
     )
     table.location = location

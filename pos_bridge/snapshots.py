@@ -18,6 +18,7 @@ from ordering.models import CheckSupport, TableCheck
 from ordering.money import money
 from pos_bridge import protocol
 from pos_bridge.client import PosClient
+from tables import joins
 from tables.models import Location, Table, TableSession
 
 log = logging.getLogger("openapp.snapshots")
@@ -113,10 +114,7 @@ def wanted_snapshots(location_ids: list[int]) -> list[WantedSnapshot]:
             (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
             (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
         ],
-        f"FROM {rows.table(TableCheck)} c"
-        f" JOIN {rows.table(TableSession)} s ON s.id = c.session_id"
-        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
-        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
+        f"FROM {rows.table(TableCheck)} c{joins.session_table_and_location('c')}"
         " WHERE c.refresh_wanted_at IS NOT NULL AND s.closed_at IS NULL"
         f" AND t.location_id IN ({rows.placeholders(location_ids)})"
         " ORDER BY c.refresh_wanted_at LIMIT 100",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from openapp_site import rows
+from tables import joins
 from tables.models import Diner, Location, Table, TableSession
 
 PHONE_COOKIE = "openapp_phone"
@@ -57,9 +58,7 @@ def session_and_diner(
     the table's code: one statement, read for every diner page."""
     found = rows.fetch_one(
         _PARTS,
-        f"FROM {rows.table(TableSession)} s"
-        f" JOIN {rows.table(Table)} t ON t.id = s.table_id"
-        f" JOIN {rows.table(Location)} l ON l.id = t.location_id"
+        f"FROM {rows.table(TableSession)} s{joins.table_and_location()}"
         f" LEFT JOIN {rows.table(Diner)} d ON d.session_id = s.id AND d.phone_id = %s"
         " WHERE s.public_id = %s",
         [phone or "", rows.db_value(TableSession, "public_id", session_id)],
