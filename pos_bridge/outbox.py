@@ -20,24 +20,20 @@ from typing import TYPE_CHECKING
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from openapp_site import rows
 from ordering import batches
 from ordering.models import Batch, BatchLine, BatchState
 from ordering.reasons import Reason
 from pos_bridge import protocol, snapshots
 from pos_bridge.client import PosClient, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
-from tables import joins
-from tables.models import Location, Table, TableSession
 
 if TYPE_CHECKING:
     from pos_bridge.bridge import Bridge
 
 log = logging.getLogger("openapp.outbox")
-
-_TABLE_LOCATION = rows.fields_of(Table, ["id", "location_id"])
 
 _local_bridges: set[Bridge] = set()
 _local_lock = threading.Lock()
@@ -75,23 +71,20 @@ def wake_bridge() -> None:
 
 
 def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.UUID, int]]:
-    """Batches waiting to be sent or resent, oldest first, with their location.
-
-    Asked on every round of the bridge, so written as one statement (see openapp_site.rows).
-    """
+    """Batches waiting to be sent or resent, oldest first, with their location."""
     if not location_ids:
         return []
-    due = [BatchState.PENDING, BatchState.SENT]
-    found = rows.fetch_all(
-        [(Batch, "b", rows.fields_of(Batch, ["id"])), (Table, "t", _TABLE_LOCATION)],
-        f"FROM {rows.table(Batch)} b{joins.session_table_and_location('b')}"
-        " WHERE (b.claimed_until IS NULL OR b.claimed_until < %s)"
-        f" AND b.state IN ({rows.placeholders(due)})"
-        f" AND t.location_id IN ({rows.placeholders(location_ids)})"
-        " ORDER BY b.created_at LIMIT %s",
-        [rows.db_value(Batch, "claimed_until", timezone.now()), *due, *location_ids, limit],
+    now = timezone.now()
+    due = (
+        Batch.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            state__in=[BatchState.PENDING, BatchState.SENT],
+            session__table__location_id__in=location_ids,
+        )
+        .order_by("created_at")
+        .values_list("pk", "session__table__location_id")[:limit]
     )
-    return [(batch.pk, table.location_id) for batch, table in found]
+    return list(due)
 
 
 def expire_queued(older_than: timedelta) -> int:
@@ -105,30 +98,10 @@ def expire_queued(older_than: timedelta) -> int:
     return expired
 
 
-_BATCH_PARTS: list[rows.Part] = [
-    (Batch, "b", rows.fields_of(Batch)),
-    (TableSession, "s", rows.fields_of(TableSession, ["id", "table_id"])),
-    (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
-    (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
-]
-_LINE_PARTS: list[rows.Part] = [(BatchLine, "bl", rows.fields_of(BatchLine))]
-
-
 def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
-    """The batch with its table and location, and its lines: two statements."""
-    key = [rows.db_value(Batch, "id", batch_id)]
-    batch, session, table, location = rows.fetch_one(
-        _BATCH_PARTS,
-        f"FROM {rows.table(Batch)} b{joins.session_table_and_location('b')} WHERE b.id = %s",
-        key,
-    )
-    table.location = location
-    session.table = table
-    batch.session = session
-    lines = rows.fetch_all(
-        _LINE_PARTS, f"FROM {rows.table(BatchLine)} bl WHERE bl.batch_id = %s ORDER BY bl.id", key
-    )
-    return batch, [line for (line,) in lines]
+    """The batch with its table and location, and its lines."""
+    batch = Batch.objects.select_related("session__table__location").get(pk=batch_id)
+    return batch, list(BatchLine.objects.filter(batch_id=batch_id).order_by("id"))
 
 
 async def send_batch(

@@ -11,15 +11,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from openapp_site import rows
 from ordering import live
 from ordering.checks import CheckAdjustment, CheckLine, CheckState, CheckTax
 from ordering.models import CheckSupport, TableCheck
 from ordering.money import money
 from pos_bridge import protocol
 from pos_bridge.client import PosClient
-from tables import joins
-from tables.models import Location, Table, TableSession
+from tables.models import TableSession
 
 log = logging.getLogger("openapp.snapshots")
 
@@ -90,46 +88,29 @@ class WantedSnapshot:
     wanted_at: object
 
 
-_WANTED_PARTS: list[rows.Part] = [
-    (TableCheck, "c", rows.fields_of(TableCheck, ["id", "session_id", "refresh_wanted_at"])),
-    (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
-    (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
-]
-
-
 def wanted_snapshots(location_ids: list[int]) -> list[WantedSnapshot]:
-    """Open sessions whose check someone asked to refresh, one per table.
-
-    Asked on every round of the bridge, so written as one statement (see openapp_site.rows).
-    """
+    """Open sessions whose check someone asked to refresh, one per table."""
     if not location_ids:
         return []
-    found = rows.fetch_all(
-        [
-            (
-                TableCheck,
-                "c",
-                rows.fields_of(TableCheck, ["id", "session_id", "refresh_wanted_at"]),
-            ),
-            (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
-            (Location, "l", rows.fields_of(Location, ["id", "table_service_mode_id", "currency"])),
-        ],
-        f"FROM {rows.table(TableCheck)} c{joins.session_table_and_location('c')}"
-        " WHERE c.refresh_wanted_at IS NOT NULL AND s.closed_at IS NULL"
-        f" AND t.location_id IN ({rows.placeholders(location_ids)})"
-        " ORDER BY c.refresh_wanted_at LIMIT 100",
-        location_ids,
+    wanted = (
+        TableCheck.objects.filter(
+            refresh_wanted_at__isnull=False,
+            session__closed_at__isnull=True,
+            session__table__location_id__in=location_ids,
+        )
+        .select_related("session__table__location")
+        .order_by("refresh_wanted_at")[:100]
     )
     return [
         WantedSnapshot(
             session_id=check.session_id,
-            location_id=table.location_id,
-            pos_table_id=table.pos_table_id,
-            service_mode_id=location.table_service_mode_id,
-            currency=location.currency,
+            location_id=check.session.table.location_id,
+            pos_table_id=check.session.table.pos_table_id,
+            service_mode_id=check.session.table.location.table_service_mode_id,
+            currency=check.session.table.location.currency,
             wanted_at=check.refresh_wanted_at,
         )
-        for check, table, location in found
+        for check in wanted
     ]
 
 
