@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from openapp_site import rows
 from ordering.models import CheckSupport, TableCheck
 from tables.models import TableSession
 
@@ -65,6 +64,7 @@ class CheckState:
     amount_owing: Decimal = Decimal("0.00")
     is_closed: bool = False
     order_number: str = ""
+    order_id: str = ""  # the POS's SalesTransactionID: which check this is
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)
@@ -90,6 +90,7 @@ class CheckState:
             amount_owing=money(data["amount_owing"]),
             is_closed=data["is_closed"],
             order_number=data["order_number"],
+            order_id=data.get("order_id", ""),
         )
 
     def line(self, line_id: str) -> CheckLine | None:
@@ -120,15 +121,9 @@ class CheckUpdate:
     check: TableCheck | None = None  # as stored afterwards
 
 
-_CHECK_PARTS: list[rows.Part] = [(TableCheck, "c", rows.fields_of(TableCheck))]
-
-
 def check_of(session: TableSession) -> TableCheck:
     """The session's check (made empty if there is none yet); read for every diner page."""
-    found = rows.fetch_one(
-        _CHECK_PARTS, f"FROM {rows.table(TableCheck)} c WHERE c.session_id = %s", [session.pk]
-    )
-    check = found[0] if found else TableCheck.objects.get_or_create(session=session)[0]
+    check = TableCheck.objects.get_or_create(session=session)[0]
     check.session = session
     return check
 
@@ -150,15 +145,61 @@ def want_refresh(session: TableSession) -> None:
     transaction.on_commit(wake_bridge)
 
 
-def apply_snapshot(session_id: int, version: int, state: CheckState | None) -> CheckUpdate:
-    """A snapshot is the POS's whole truth at `version`: it replaces anything older."""
+def _order_id(state: CheckState | None) -> str:
+    return state.order_id if state else ""
+
+
+def _verdict(check: TableCheck, version: int, state: CheckState | None, connection: int) -> str:
+    """Whether what the POS said is newer than the check held (docs/pos-protocol.md §6).
+
+    Versions order messages only within one connection and one check: an answer on a newer
+    connection, or about another order (SalesTransactionID), replaces what is held, whatever
+    its Version. "replace", "newer", "same" (a duplicate) or "older" (late, or from a
+    connection already replaced).
+    """
+    if connection > check.connection:
+        return "replace"
+    if connection < check.connection:
+        return "older"
+    if state is not None and state.order_id != _order_id(state_of(check)):
+        return "replace"
+    if version > check.version:
+        return "newer"
+    return "same" if version == check.version else "older"
+
+
+def _not_before_this_session(
+    state: CheckState | None, held: CheckState | None
+) -> CheckState | None:
+    """A closed order the session never held is the last party's: for this session the table
+    has no open check yet."""
+    if state is not None and state.is_closed and _order_id(held) != state.order_id:
+        return None
+    return state
+
+
+def apply_snapshot(
+    session_id: int, version: int, state: CheckState | None, connection: int = 0
+) -> CheckUpdate:
+    """A snapshot is the POS's whole truth at `version`: it replaces anything older, and
+    anything counted on an older connection or about another order."""
     with transaction.atomic():
         check, _ = TableCheck.objects.select_for_update().get_or_create(session_id=session_id)
         before = state_of(check)
-        if version < check.version:
+        state = _not_before_this_session(state, before)
+        verdict = _verdict(check, version, state, connection)
+        if verdict == "older":
             log.info("session %s: ignored a snapshot older than the check held", session_id)
             return CheckUpdate(applied=False, before=before, after=before)
+        if verdict == "replace" and check.version >= 0:
+            log.info(
+                "session %s: the POS's answer replaces the check held (version %s → %s)",
+                session_id,
+                check.version,
+                version,
+            )
         check.version = version
+        check.connection = connection
         check.state = state.to_json() if state else None
         check.support = CheckSupport.LIVE
         check.problem = ""
@@ -168,7 +209,11 @@ def apply_snapshot(session_id: int, version: int, state: CheckState | None) -> C
 
 
 def apply_change(
-    session_id: int, version: int, state: CheckState | None, check: TableCheck | None = None
+    session_id: int,
+    version: int,
+    state: CheckState | None,
+    check: TableCheck | None = None,
+    connection: int = 0,
 ) -> CheckUpdate:
     """A pushed change: newer applies; a duplicate or a late one is ignored. `check` is the
     session's check if the caller has just read it."""
@@ -176,23 +221,27 @@ def apply_change(
         if check is None:
             check, _ = TableCheck.objects.get_or_create(session_id=session_id)
         before = state_of(check)
-        if version <= check.version:
+        state = _not_before_this_session(state, before)
+        verdict = _verdict(check, version, state, connection)
+        if verdict in ("same", "older"):
             return CheckUpdate(applied=False, before=before, after=before)
-        gap = check.version >= 0 and version > check.version + 1
-        changes: dict[str, object] = {"version": version}
-        if state is not None:
-            changes["state"] = state.to_json()
+        gap = verdict == "newer" and check.version >= 0 and version > check.version + 1
+        changes: dict[str, object] = {"version": version, "connection": connection}
+        if state is not None or verdict == "replace":
+            changes["state"] = state.to_json() if state else None
         if gap:
             changes["refresh_wanted_at"] = timezone.now()
-        # Compare-and-set on the version read: of two writers, the second reads again.
-        if rows.update_if(TableCheck, {"id": check.pk, "version": check.version}, changes):
-            for field, value in changes.items():
-                setattr(check, field, value)
+        # Compare-and-set on what was read: of two writers, the second reads again.
+        if TableCheck.objects.filter(
+            pk=check.pk, version=check.version, connection=check.connection
+        ).update(**changes):
+            for name, value in changes.items():
+                setattr(check, name, value)
             break
         check = None
     if gap:
         log.info("session %s: missed changes before version %s; refreshing", session_id, version)
-    after = state if state else before
+    after = state if state or verdict == "replace" else before
     return CheckUpdate(applied=True, before=before, after=after, gap=gap, check=check)
 
 

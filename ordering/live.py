@@ -13,16 +13,13 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection
 from django.template.loader import render_to_string
 
-from openapp_site import rows
 from ordering import checks, notices
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
-from tables import joins
-from tables.models import Diner, Location, Table, TableSession
+from tables.models import Diner, TableSession
 
 log = logging.getLogger("openapp.live")
 
@@ -43,26 +40,15 @@ class LineView:
 
 
 def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int]]:
-    """The session's diners, and which of them sent which batch: one statement a push."""
-    diner_fields = rows.fields_of(Diner)
-    batch_id = rows.fields_of(Batch, ["id"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.select_list('d', diner_fields)}, b.id"
-            f" FROM {rows.table(Diner)} d LEFT JOIN {rows.table(Batch)} b"
-            " ON b.diner_id = d.id AND b.session_id = d.session_id"
-            " WHERE d.session_id = %s ORDER BY d.joined_at, d.id",
-            [session.pk],
+    """The session's diners, and which of them sent which batch."""
+    diners = list(Diner.objects.filter(session=session).order_by("joined_at", "id"))
+    owners = {
+        str(batch_id): diner_id
+        for batch_id, diner_id in Batch.objects.filter(session=session).values_list(
+            "id", "diner_id"
         )
-        found = cursor.fetchall()
-    diners: dict[int, Diner] = {}
-    owners: dict[str, int] = {}
-    for row in found:
-        diner = diners.get(row[0]) or rows.instance(Diner, diner_fields, row[:-1])
-        diners[diner.pk] = diner
-        if row[-1] is not None:
-            owners[str(rows.instance(Batch, batch_id, row[-1:]).pk)] = diner.pk
-    return list(diners.values()), owners
+    }
+    return diners, owners
 
 
 def _own_batches_check(session: TableSession) -> CheckState:
@@ -220,35 +206,17 @@ def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
     )
 
 
-# What a push needs of the check, its session, table and location; the rest stays deferred.
-_PUSH_PARTS: list[rows.Part] = [
-    (
-        TableCheck,
-        "c",
-        rows.fields_of(TableCheck, ["id", "session_id", "version", "state", "support", "problem"]),
-    ),
-    (TableSession, "s", rows.fields_of(TableSession)),
-    (Table, "t", rows.fields_of(Table, ["id", "location_id", "pos_table_id"])),
-    (Location, "l", rows.fields_of(Location, ["id", "currency"])),
-]
-
-
 def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
-    """The open session's check at this table, with the session, its table and currency:
-    one statement for each push."""
-    found = rows.fetch_one(
-        _PUSH_PARTS,
-        f"FROM {rows.table(TableCheck)} c{joins.session_table_and_location('c')}"
-        " WHERE t.location_id = %s AND t.pos_table_id = %s AND s.closed_at IS NULL",
-        [location_id, pos_table_id],
+    """The open session's check at this table, with the session, its table and location."""
+    return (
+        TableCheck.objects.select_related("session__table__location")
+        .filter(
+            session__table__location_id=location_id,
+            session__table__pos_table_id=pos_table_id,
+            session__closed_at__isnull=True,
+        )
+        .first()
     )
-    if not found:
-        return None
-    check, session, table, location = found
-    table.location = location
-    session.table = table
-    check.session = session
-    return check
 
 
 def change_arrived(
@@ -258,8 +226,10 @@ def change_arrived(
     change_type: str,
     line_ids: list[str],
     state: CheckState | None,
+    connection: int = 0,
 ) -> bool:
-    """The POS pushed a change (or answered a batch with the whole check)."""
+    """The POS pushed a change (or answered a batch with the whole check), on the POS
+    connection opened at `connection` (checks.apply_change)."""
     check = open_check_at(location_id, pos_table_id)
     session = check.session if check else open_session_at(location_id, pos_table_id)
     if session is None:
@@ -267,12 +237,15 @@ def change_arrived(
         return False
     if state is not None and not state.currency:
         state.currency = session.table.location.currency
-    update = checks.apply_change(session.pk, version, state, check)
+    update = checks.apply_change(session.pk, version, state, check, connection)
     if not update.applied:
         return False
     if update.gap:
         checks.want_refresh(session)
-    closing = change_type == notices.ORDER_CLOSED or bool(state and state.is_closed)
+    # A closed order this session never held (the last party's) closes nothing.
+    closed_here = update.after is not None and update.after.is_closed
+    last_partys = state is not None and update.after is None
+    closing = closed_here or (change_type == notices.ORDER_CLOSED and not last_partys)
     if closing:
         session.close()
         session.refresh_from_db()
@@ -285,10 +258,18 @@ def change_arrived(
     return True
 
 
-def snapshot_arrived(session_id: int, version: int, state: CheckState | None) -> None:
-    update = checks.apply_snapshot(session_id, version, state)
-    if update.applied:
-        _broadcast(TableSession.objects.select_related("table__location").get(pk=session_id), {})
+def snapshot_arrived(
+    session_id: int, version: int, state: CheckState | None, connection: int = 0
+) -> None:
+    update = checks.apply_snapshot(session_id, version, state, connection)
+    if not update.applied:
+        return
+    session = TableSession.objects.select_related("table__location").get(pk=session_id)
+    if update.after is not None and update.after.is_closed and session.closed_at is None:
+        # The order this session held closed while no push could tell us (a reconnect).
+        session.close()
+        session.refresh_from_db()
+    _broadcast(session, {})
 
 
 def snapshot_refused(session_id: int, support: str, problem: str) -> None:

@@ -256,6 +256,9 @@ class TableCheck(models.Model):
         TableSession, on_delete=models.CASCADE, related_name="live_check"
     )
     version = models.BigIntegerField(default=-1, help_text="The POS's Version; -1 before any.")
+    # Which POS connection counted that Version (when it opened, in ns): versions compare
+    # only within one connection, and an answer on a newer one replaces the check.
+    connection = models.BigIntegerField(default=0)
     state = models.JSONField(null=True, blank=True)
     support = models.CharField(
         max_length=12, choices=CheckSupport.choices, default=CheckSupport.LIVE

@@ -239,8 +239,8 @@ class Bridge:
         await sync_to_async(snapshots.want_all_open)(location_id)
         self.wake()  # and batches queued while the POS was away go out now
 
-    async def _pushed(self, location_id: int, push: protocol.Push) -> None:
-        await sync_to_async(snapshots.record_push)(location_id, push)
+    async def _pushed(self, location_id: int, push: protocol.Push, connection: int) -> None:
+        await sync_to_async(snapshots.record_push)(location_id, push, connection)
 
     def _connected_clients(self) -> dict[int, PosClient]:
         return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
@@ -290,8 +290,10 @@ class Bridge:
     async def _refresh(self, client: PosClient, wanted: snapshots.WantedSnapshot) -> str:
         table = (wanted.location_id, wanted.pos_table_id)
         try:
-            _, response = await snapshots.request_snapshot(client, wanted, self.request_timeout)
-            await sync_to_async(snapshots.record_snapshot)(wanted, response)
+            response, connection = await snapshots.request_snapshot(
+                client, wanted, self.request_timeout
+            )
+            await sync_to_async(snapshots.record_snapshot)(wanted, response, connection)
             return "refreshed"
         except PosUnavailable as error:
             log.warning("table=%s snapshot not answered: %s", wanted.pos_table_id, error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ class PosSettings:
         )
 
 
-PushHandler = Callable[[protocol.Push], Awaitable[None]]
+PushHandler = Callable[[protocol.Push, int], Awaitable[None]]  # the push, its connection
 ConnectedHandler = Callable[[], Awaitable[None]]
 FrameHandler = Callable[[str, str | bytes], None]  # direction ("in"/"out"), frame
 StateHandler = Callable[[str, str], None]  # state, last error
@@ -84,6 +85,9 @@ class PosClient:
         self._ping_timeout = ping_timeout
         self._refused_retry_seconds = refused_retry_seconds
         self._websocket: ClientConnection | None = None
+        # When the current connection opened (ns): tells a restarted POS's Versions apart
+        # from the last connection's (docs/pos-protocol.md §6).
+        self.connection = 0
         self._connected = asyncio.Event()
         self._waiting: dict[str, asyncio.Future[protocol.Response]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -144,6 +148,7 @@ class PosClient:
                 await asyncio.sleep(self._refused_retry_seconds)
 
     async def _serve(self, websocket: ClientConnection) -> None:
+        self.connection = max(time.time_ns(), self.connection + 1)
         self._websocket = websocket
         self._connected.set()
         self._set_state("connected")
@@ -185,7 +190,7 @@ class PosClient:
                 )
         elif isinstance(message, protocol.Push):
             if self._on_push:
-                self._spawn(self._on_push(message))
+                self._spawn(self._on_push(message, self.connection))
         else:
             log.warning("POS %s: dropped a request sent to us", self.settings.url)
 
@@ -208,7 +213,20 @@ class PosClient:
         request_id: str | None = None,
     ) -> protocol.Response:
         """Send one request and wait for its answer (matched by RequestID)."""
+        response, _ = await self.ask(message_type, payload, timeout=timeout, request_id=request_id)
+        return response
+
+    async def ask(
+        self,
+        message_type: int,
+        payload: Any,
+        *,
+        timeout: float,
+        request_id: str | None = None,
+    ) -> tuple[protocol.Response, int]:
+        """As request, with the connection the answer came on (its opening time)."""
         websocket = self._websocket
+        connection = self.connection
         if websocket is None:
             raise PosUnavailable("not connected")
         request_id = request_id or str(uuid.uuid4())
@@ -228,7 +246,7 @@ class PosClient:
             self._on_frame("out", text)
         try:
             await websocket.send(text)
-            return await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(future, timeout), connection
         except ConnectionClosed as error:
             raise PosUnavailable("connection lost while sending") from error
         except TimeoutError as error:

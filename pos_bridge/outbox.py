@@ -132,7 +132,7 @@ async def send_batch(
         worker,
     )
     try:
-        response = await client.request(
+        response, connection = await client.ask(
             protocol.MessageType.CREATE_ORDER,
             request,
             request_id=str(batch.request_id),
@@ -155,7 +155,7 @@ async def send_batch(
         if order is not None:
             table = batch.session.table
             await sync_to_async(snapshots.record_accepted_order)(
-                str(batch.id), table.location_id, table.pos_table_id, version, order
+                str(batch.id), table.location_id, table.pos_table_id, version, order, connection
             )
         return BatchState.ACCEPTED
     await sync_to_async(batches.record_rejected)(

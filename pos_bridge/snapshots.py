@@ -75,6 +75,7 @@ def check_state(order: protocol.Order | None, currency: str) -> CheckState | Non
         amount_owing=money(order.amount_owing),
         is_closed=bool(order.is_closed),
         order_number=order.order_number_opened or "",
+        order_id=order.sales_transaction_id or "",
     )
 
 
@@ -131,25 +132,30 @@ def want_all_open(location_id: int) -> int:
 
 async def request_snapshot(
     client: PosClient, wanted: WantedSnapshot, timeout: float
-) -> tuple[int, protocol.Response]:
-    response = await client.request(
+) -> tuple[protocol.Response, int]:
+    """The POS's answer, and the connection it came on (PosClient.ask)."""
+    return await client.ask(
         protocol.MessageType.TABLE_SNAPSHOT,
         protocol.SnapshotRequest(
             service_mode_id=wanted.service_mode_id, service_mode_entity_id=wanted.pos_table_id
         ),
         timeout=timeout,
     )
-    return wanted.session_id, response
 
 
-def record_snapshot(wanted: WantedSnapshot, response: protocol.Response) -> None:
+def record_snapshot(
+    wanted: WantedSnapshot, response: protocol.Response, connection: int = 0
+) -> None:
     """Store what the POS answered to a snapshot request and tell the table's phones."""
     payload = response.payload
     if response.result_code == protocol.ResultCode.SUCCESS and isinstance(
         payload, protocol.SnapshotResult
     ):
         live.snapshot_arrived(
-            wanted.session_id, payload.version, check_state(payload.order, wanted.currency)
+            wanted.session_id,
+            payload.version,
+            check_state(payload.order, wanted.currency),
+            connection,
         )
     elif response.result_code == protocol.ResultCode.UNSUPPORTED:
         log.warning("POS has no snapshots: table %s's check falls back", wanted.pos_table_id)
@@ -161,7 +167,7 @@ def record_snapshot(wanted: WantedSnapshot, response: protocol.Response) -> None
     refresh_done(wanted.session_id, wanted.wanted_at)
 
 
-def record_push(location_id: int, push: protocol.Push) -> bool:
+def record_push(location_id: int, push: protocol.Push, connection: int = 0) -> bool:
     payload = push.payload
     if push.message_type != protocol.MessageType.TABLE_SNAPSHOT_CHANGED or not isinstance(
         payload, protocol.SnapshotChanged
@@ -175,11 +181,17 @@ def record_push(location_id: int, push: protocol.Push) -> bool:
         payload.change_type,
         list(payload.line_ids or []),
         check_state(payload.order, ""),  # change_arrived falls back on the location's currency
+        connection,
     )
 
 
 def record_accepted_order(
-    batch_id: str, location_id: int, pos_table_id: str, version: int | None, order: protocol.Order
+    batch_id: str,
+    location_id: int,
+    pos_table_id: str,
+    version: int | None,
+    order: protocol.Order,
+    connection: int = 0,
 ) -> bool:
     """A CreateOrder answer carries the whole check after the batch: apply it like a push."""
     if version is None:
@@ -194,4 +206,5 @@ def record_accepted_order(
         protocol.ChangeType.ITEMS_ADDED,
         line_ids,
         check_state(order, ""),
+        connection,
     )

@@ -75,3 +75,44 @@ def test_money_survives_storage_as_decimal(session):
     checks.apply_snapshot(session.pk, 1, state("Chips"))
     held = checks.state_of(TableCheck.objects.get(session=session))
     assert held.amount_owing == Decimal("5.00") and isinstance(held.lines[0].total, Decimal)
+
+
+def on_order(order_id: str, *names: str, closed: bool = False) -> CheckState:
+    check = state(*names)
+    check.order_id = order_id
+    check.is_closed = closed
+    return check
+
+
+def test_the_first_answer_on_a_new_connection_replaces_the_check_whatever_its_version(session):
+    checks.apply_change(session.pk, 9, on_order("A", "Chips", "Salad"), connection=1)
+    # The POS restarted and kept its order but counts from 1 again.
+    assert checks.apply_snapshot(session.pk, 1, on_order("A", "Chips"), connection=2).applied
+    assert stored(session) == (1, ["Chips"])
+    assert checks.apply_change(session.pk, 2, on_order("A", "Chips", "Soup"), connection=2).applied
+    assert stored(session) == (2, ["Chips", "Soup"])
+
+
+def test_a_late_message_from_a_replaced_connection_is_ignored(session):
+    checks.apply_snapshot(session.pk, 1, on_order("A", "Chips"), connection=2)
+    late = checks.apply_change(session.pk, 10, on_order("A", "Chips", "Salad"), connection=1)
+    assert not late.applied
+    assert stored(session) == (1, ["Chips"])
+
+
+def test_another_order_id_replaces_the_check_whatever_its_version(session):
+    checks.apply_change(session.pk, 9, on_order("A", "Chips", "Salad"), connection=1)
+    assert checks.apply_change(session.pk, 3, on_order("B", "Soup"), connection=1).applied
+    assert stored(session) == (3, ["Soup"])
+
+
+def test_a_closed_order_in_a_new_sessions_first_snapshot_means_no_open_check(session):
+    update = checks.apply_snapshot(session.pk, 12, on_order("A", "Chips", closed=True))
+    assert update.applied and update.after is None
+    assert stored(session) == (12, [])
+
+
+def test_the_sessions_own_order_closing_is_kept_as_closed(session):
+    checks.apply_snapshot(session.pk, 3, on_order("A", "Chips"))
+    update = checks.apply_change(session.pk, 4, on_order("A", "Chips", closed=True))
+    assert update.applied and update.after.is_closed

@@ -305,7 +305,7 @@ def test_the_client_survives_any_frame_and_still_matches_the_next_answer_to_its_
     async def receive_burst_then_an_answer() -> protocol.Response:
         pushed: list[protocol.Push] = []
 
-        async def on_push(push: protocol.Push) -> None:
+        async def on_push(push: protocol.Push, connection: int) -> None:
             pushed.append(push)
 
         client = PosClient(SETTINGS, on_push=on_push, on_frame=lambda direction, frame: None)

@@ -1,0 +1,107 @@
+"""The POS restarts mid-meal: a new process that numbers versions from the start again and
+gives the open check a new SalesTransactionID. Within seconds every phone shows the POS's
+state again, and what is ordered afterwards appears (docs/pos-protocol.md §6)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+
+from ordering.models import Batch, BatchState, TableCheck
+from tables.models import Table
+from tests.bridge_runner import running_bridge, wait_until
+from tests.phones import Phone
+from tests.pos_console import PosConsole
+from tests.restaurant import make_restaurant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BACK_WITHIN_SECONDS = 20.0  # websockets' reconnect backoff, then one snapshot
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def pos_process(port: int) -> Iterator[str]:
+    """`manage.py run_pos_simulator` as a newcomer runs it; yields its staff console socket."""
+    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_pos_simulator", "--port", str(port)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        started = any("Staff console" in line for line in process.stdout)
+        assert started, "the simulator did not start"
+        # Keep reading what it logs, or a full pipe would stop it.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield f"ws://127.0.0.1:{port}/console"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def bill_of(phone: Phone) -> str:
+    return phone.get("bill/").content.decode()
+
+
+def order_id_held(phone: Phone) -> str:
+    state = TableCheck.objects.get(session=phone.session).state or {}
+    return state.get("order_id", "")
+
+
+def test_after_a_pos_restart_every_phone_shows_the_new_pos_state_and_new_orders(
+    transactional_db,
+):
+    port = free_port()
+    restaurant = make_restaurant(f"ws://127.0.0.1:{port}/")
+    table = Table.objects.get(location=restaurant, pos_table_id="10")
+    first, second = Phone(), Phone()
+    with running_bridge(request_timeout=2.0):
+        with pos_process(port) as console_url:
+            first.scan(table)
+            second.scan(table)
+            first.add("Garlic Bread", quantity=1)
+            first.send()
+            wait_until(lambda: "Garlic Bread" in bill_of(second), what="the first batch")
+            with PosConsole(console_url) as waiter:
+                for _ in range(6):  # the check's Version climbs well above a new POS's
+                    waiter.add_items("10", {"Scotch Egg": 1})
+            wait_until(lambda: bill_of(second).count("Scotch Egg") == 6, what="waiter lines")
+            old_order = order_id_held(first)
+            assert old_order
+
+        with pos_process(port) as console_url:
+            with PosConsole(console_url) as waiter:
+                waiter.add_items("10", {"Coca-Cola": 2})
+            wait_until(
+                lambda: "Coca-Cola" in bill_of(first) and "Scotch Egg" not in bill_of(first),
+                timeout=BACK_WITHIN_SECONDS,
+                what="the restarted POS's check on the phones",
+            )
+            assert order_id_held(first) not in ("", old_order)
+            assert "Garlic Bread" not in bill_of(second)
+
+            second.add("Creamy Pasta", quantity=1)
+            second.send()
+            wait_until(lambda: "Creamy Pasta" in bill_of(first), what="a batch after the restart")
+            assert Batch.objects.filter(state=BatchState.ACCEPTED).count() == 2
+
+            with PosConsole(console_url) as waiter:
+                waiter.add_items("10", {"Halloumi Fries": 1})
+            wait_until(lambda: "Halloumi Fries" in bill_of(second), what="a waiter push")
