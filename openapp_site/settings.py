@@ -200,8 +200,9 @@ DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
 # The POS bridge.
 POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS", "10"))
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))
-# Sends of one batch before it fails and the diner is asked to see staff.
-POS_MAX_ATTEMPTS = int(os.environ.get("POS_MAX_ATTEMPTS", "5"))
+# How long a batch is resent (same RequestID) before it is too old to cook: one that never
+# reached the POS then fails, one sent but never answered is left for staff to confirm.
+POS_BATCH_EXPIRY_SECONDS = float(os.environ.get("POS_BATCH_EXPIRY_SECONDS", "900"))
 # How long a bridge worker holds a POS connection without renewing it: after a worker
 # dies, another takes its connections over within about this long.
 POS_LEASE_SECONDS = float(os.environ.get("POS_LEASE_SECONDS", "10"))

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from ordering import till
 from ordering.forms import ProductChoiceForm
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
 from ordering.reasons import describe_batch_problem
-from pos_bridge.models import PosConnection
 from tables.models import Diner
 
 RECENT_BATCHES = timedelta(minutes=30)
@@ -39,7 +39,7 @@ class BasketView:
 def basket_of(diner: Diner) -> BasketView:
     modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
     lines = list(
-        diner.basket_lines.select_related("product", "variant").prefetch_related(
+        diner.basket_lines.select_related("product", "variant", "batch").prefetch_related(
             Prefetch("modifiers", queryset=modifiers_in_menu_order)
         )
     )
@@ -57,21 +57,12 @@ def basket_of(diner: Diner) -> BasketView:
     waiting = any(batch.state == BatchState.PENDING for batch in batches)
     return BasketView(
         lines=unsent,
-        sending=[line for line in lines if line.batch_id is not None],
+        # A batch sent but never confirmed keeps its lines, shown under it, not as sending.
+        sending=[line for line in lines if line.batch_id and not line.batch.is_final],
         batches=batches,
         total=total,
-        kitchen_reachable=not waiting or kitchen_reachable(diner),
+        kitchen_reachable=not waiting or till.reachable(diner.session.table.location_id),
     )
-
-
-def kitchen_reachable(diner: Diner) -> bool:
-    """Whether a bridge worker holds this table's POS connection and is connected to it."""
-    return PosConnection.objects.filter(
-        location__tables__sessions__diners=diner,
-        is_enabled=True,
-        state="connected",
-        lease_until__gt=timezone.now(),
-    ).exists()
 
 
 def basket_count(diner: Diner) -> int:

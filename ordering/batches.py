@@ -1,7 +1,10 @@
 """A batch's life: written from a diner's basket, then moved forward by the POS's answer.
 
-States only move forward: pending → sent → accepted | rejected | failed. Every move is
-a conditional UPDATE, so a late or repeated answer never moves a batch twice.
+States only move forward: pending → sent → accepted | rejected | failed | unconfirmed.
+Every move is a conditional UPDATE, so a late or repeated answer never moves a batch twice.
+"failed" is only said when OpenApp knows the POS did not take the batch (it never went on
+the wire); a batch sent but never answered stays "sent" (we don't know yet) and is resent
+with its RequestID until it is too old to cook, then becomes "unconfirmed" for staff.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -139,6 +142,17 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
     return bool(updated)
 
 
+def not_sent(batch_id: uuid.UUID, worker: str) -> None:
+    """The attempt just recorded never went on the wire: take it back, so a batch that
+    never reached the POS is known as such."""
+    Batch.objects.filter(pk=batch_id, claimed_by=worker, state=BatchState.SENT).update(
+        state=Case(When(attempts=1, then=Value(BatchState.PENDING)), default=F("state")),
+        sent_at=Case(When(attempts=1, then=Value(None)), default=F("sent_at")),
+        attempts=F("attempts") - 1,
+        claimed_until=None,
+    )
+
+
 def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
     with transaction.atomic():
         accepted = rows.update_if(
@@ -247,11 +261,10 @@ def record_rejected(
 
 
 def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool:
-    """No answer could be had: the diner is told to ask staff before sending again."""
+    """The batch never reached the POS and is too old to cook now: its lines go back to the
+    diner's basket, to send again if they still want them."""
     with transaction.atomic():
-        moved = Batch.objects.filter(
-            pk=batch_id, state__in=[BatchState.PENDING, BatchState.SENT]
-        ).update(
+        moved = Batch.objects.filter(pk=batch_id, state=BatchState.PENDING).update(
             state=BatchState.FAILED,
             answered_at=timezone.now(),
             rejection_reason=reason,
@@ -259,8 +272,21 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
         )
         if moved:
             BasketLine.objects.filter(batch_id=batch_id).update(
-                batch=None, problem="Not confirmed by the kitchen — ask staff before resending"
+                batch=None, problem="Not sent: the kitchen could not be reached in time"
             )
     if moved:
         log.warning("batch=%s state=failed reason=%s", batch_id, reason)
+    return bool(moved)
+
+
+def record_unconfirmed(batch_id: uuid.UUID) -> bool:
+    """Sent, never answered, and too old to resend: the POS may hold it or not. Its lines
+    are not offered back (that could cook it twice); the diner is asked to check with staff."""
+    moved = Batch.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()),
+        pk=batch_id,
+        state=BatchState.SENT,
+    ).update(state=BatchState.UNCONFIRMED, rejection_reason=Reason.UNCONFIRMED, claimed_until=None)
+    if moved:
+        log.warning("batch=%s state=unconfirmed: sent, never answered", batch_id)
     return bool(moved)

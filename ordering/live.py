@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
 
-from ordering import checks, notices
+from ordering import checks, notices, till
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
@@ -83,6 +84,7 @@ class TableView:
     check: TableCheck
     state: CheckState | None
     owners: dict[str, int]  # batch id -> the diner who sent it
+    till_reachable: bool = True
 
 
 def table_view(
@@ -93,7 +95,12 @@ def table_view(
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
-    return TableView(check, state, people_at(session)[1] if owners is None else owners)
+    return TableView(
+        check,
+        state,
+        people_at(session)[1] if owners is None else owners,
+        till.reachable(session.table.location_id),
+    )
 
 
 def check_context(
@@ -128,6 +135,7 @@ def check_context(
         "state": state,
         "lines": lines,
         "currency": (state.currency if state else None) or session.table.location.currency,
+        "till_down": "" if view.till_reachable else till.DOWN_MESSAGE,
     }
 
 
@@ -252,7 +260,9 @@ def change_arrived(
     diners, owners = people_at(session)
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
-        view = TableView(update.check, update.after, owners)
+        view = TableView(
+            update.check, update.after, owners, till.reachable(session.table.location_id)
+        )
     _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)
     log.info("table %s: %s applied at version %s", pos_table_id, change_type, version)
     return True
@@ -275,3 +285,13 @@ def snapshot_arrived(
 def snapshot_refused(session_id: int, support: str, problem: str) -> None:
     checks.record_unavailable(session_id, support, problem)
     _broadcast(TableSession.objects.select_related("table__location").get(pk=session_id), {})
+
+
+def till_changed(location_id: int, reachable_until: datetime | None) -> None:
+    """The bridge's word on the till (None: not connected); every open table hears of a flip."""
+    if not till.set_reachable_until(location_id, reachable_until):
+        return
+    for session in TableSession.objects.filter(
+        table__location_id=location_id, closed_at__isnull=True
+    ).select_related("table__location"):
+        _broadcast(session, {})

@@ -166,10 +166,16 @@ class BatchState(models.TextChoices):
     SENT = "sent", "Sent, waiting for the POS"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Turned down"
-    FAILED = "failed", "Failed"
+    FAILED = "failed", "Not sent"  # OpenApp knows the POS never took it
+    UNCONFIRMED = "unconfirmed", "Not confirmed"  # sent, never answered, too old to resend
 
 
-FINAL_STATES = {BatchState.ACCEPTED, BatchState.REJECTED, BatchState.FAILED}
+FINAL_STATES = {
+    BatchState.ACCEPTED,
+    BatchState.REJECTED,
+    BatchState.FAILED,
+    BatchState.UNCONFIRMED,
+}
 
 
 class Batch(models.Model):
@@ -183,7 +189,7 @@ class Batch(models.Model):
     use_pos_prices = models.BooleanField()
     is_training = models.BooleanField(default=False)
     state = models.CharField(
-        max_length=10, choices=BatchState.choices, default=BatchState.PENDING, db_index=True
+        max_length=12, choices=BatchState.choices, default=BatchState.PENDING, db_index=True
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -270,3 +276,18 @@ class TableCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Check for {self.session} (version {self.version})"
+
+
+class TillStatus(models.Model):
+    """Whether a location's POS can be reached now, as the bridge worker holding its
+    connection last said. The bridge renews `reachable_until` while it is connected, so a
+    worker that stops or dies makes the till unreachable by itself."""
+
+    location = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="till_status")
+    reachable_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "till statuses"
+
+    def __str__(self) -> str:
+        return f"Till at {self.location}"

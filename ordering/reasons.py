@@ -19,6 +19,7 @@ class Reason(models.TextChoices):
     INVALID_REQUEST = "INVALID_REQUEST", "Invalid request"
     POS_ERROR = "POS_ERROR", "POS error"
     UNREACHABLE = "UNREACHABLE", "POS unreachable"
+    UNCONFIRMED = "UNCONFIRMED", "Sent, never answered"
 
 
 ASK_STAFF = "please ask a member of staff"
@@ -46,7 +47,14 @@ def describe_batch_problem(reason: str) -> str:
     return {
         Reason.ORDER_CLOSED: "Your table's bill is already closed, so nothing was sent",
         Reason.TABLE_NOT_FOUND: f"The till doesn't recognise this table — {ASK_STAFF}",
-        Reason.UNREACHABLE: f"The kitchen could not be reached — {ASK_STAFF}",
+        Reason.UNREACHABLE: (
+            "The kitchen could not be reached in time, so this order was not sent — "
+            "you can send it again"
+        ),
+        Reason.UNCONFIRMED: (
+            "The kitchen never confirmed this order — please ask a member of staff "
+            "whether it arrived before you order it again"
+        ),
         Reason.OUT_OF_STOCK: "Some items are sold out — change your order and send again",
         Reason.INSUFFICIENT_STOCK: "Some items are running out — change your order and send again",
         Reason.DELISTED_ITEM: (

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from ordering import live
 from pos_bridge import frame_log, leases, outbox, protocol, snapshots
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
 from pos_bridge.models import PosConnection
@@ -38,7 +39,6 @@ log = logging.getLogger("openapp.bridge")
 LEASE_RENEW_SECONDS = 3.0  # at most; a short lease is renewed three times per length
 # A batch is claimed for one attempt: the request's timeout, plus time for the database.
 CLAIM_MARGIN_SECONDS = 5.0
-QUEUED_BATCH_EXPIRY = timedelta(minutes=15)
 SNAPSHOT_RETRY_SECONDS = 2.0
 FLUSH_SECONDS = 0.5
 ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
@@ -74,16 +74,19 @@ class Bridge:
         *,
         poll_seconds: float | None = None,
         request_timeout: float | None = None,
-        max_attempts: int | None = None,
+        batch_expiry: float | None = None,
         lease: timedelta = leases.LEASE,
     ) -> None:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.poll_seconds = poll_seconds or settings.POS_OUTBOX_POLL_SECONDS
         self.request_timeout = request_timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
-        self.max_attempts = max_attempts or settings.POS_MAX_ATTEMPTS
+        self.batch_expiry = timedelta(seconds=batch_expiry or settings.POS_BATCH_EXPIRY_SECONDS)
         self.lease = lease
         self.clients: dict[int, PosClient] = {}
         self._client_tasks: dict[int, asyncio.Task[None]] = {}
+        # By this process's clock, when each held lease runs out unless renewed: the
+        # watchdog closes a POS connection before then, so two workers never talk to one POS.
+        self._held_until: dict[int, float] = {}
         self._in_flight: set[uuid.UUID] = set()
         self._refreshing: set[tuple[int, str]] = set()
         self._retry_at: dict[tuple[int, str], float] = {}
@@ -105,6 +108,7 @@ class Bridge:
         self._wakeup = asyncio.Event()
         outbox.register_local(self)
         listener = asyncio.create_task(self._listen_for_wakeups())
+        watchdog = asyncio.create_task(self._let_go_of_unrenewed_leases())
         log.info("bridge=%s started", self.worker)
         last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9}
         renew_every = min(LEASE_RENEW_SECONDS, self.lease.total_seconds() / 3)
@@ -124,6 +128,7 @@ class Bridge:
                 self._wakeup.clear()
         finally:
             listener.cancel()
+            watchdog.cancel()
             outbox.unregister_local(self)
             await self.stop()
 
@@ -134,8 +139,8 @@ class Bridge:
         if now - last["leases"] >= renew_every:
             await self._hold_connections()
             last["leases"] = now
-        if now - last["expire"] >= 30:
-            await sync_to_async(outbox.expire_queued)(QUEUED_BATCH_EXPIRY)
+        if now - last["expire"] >= min(30.0, self.batch_expiry.total_seconds() / 4):
+            await sync_to_async(outbox.expire)(self.batch_expiry)
             last["expire"] = now
         if not self._draining:
             await self._send_due_batches()
@@ -161,8 +166,11 @@ class Bridge:
             task.cancel()
         await asyncio.gather(*self._work, return_exceptions=True)
         for connection_id in list(self.clients):
+            location_id = self.clients[connection_id].settings.location_id
             await self._drop(connection_id)
             await sync_to_async(leases.give_up)(connection_id, self.worker)
+            with contextlib.suppress(Exception):
+                await sync_to_async(live.till_changed)(location_id, None)
         with contextlib.suppress(Exception):
             await self._flush()
         log.info("bridge=%s stopped", self.worker)
@@ -189,9 +197,16 @@ class Bridge:
             if wanted.get(connection_id) != self.clients[connection_id].settings:
                 await self._drop(connection_id)  # disabled, deleted or edited
         for connection_id, pos_settings in wanted.items():
+            asked_at = time.monotonic()
             held = await sync_to_async(leases.take_or_renew)(connection_id, self.worker, self.lease)
+            if held:
+                self._held_until[connection_id] = asked_at + self.lease.total_seconds()
             if held and connection_id not in self.clients:
                 self._start(pos_settings)
+            elif held and self.clients[connection_id].is_connected:
+                await sync_to_async(live.till_changed)(
+                    pos_settings.location_id, timezone.now() + self.lease
+                )
             elif not held and connection_id in self.clients:
                 log.warning(
                     "bridge=%s lost the lease of pos_connection=%s", self.worker, connection_id
@@ -205,13 +220,33 @@ class Bridge:
             on_push=functools.partial(self._pushed, pos_settings.location_id),
             on_connected=functools.partial(self._connected, pos_settings.location_id),
             on_frame=functools.partial(self._frames.add, connection_id),
-            on_state=functools.partial(self._state_changed, connection_id),
+            on_state=functools.partial(
+                self._state_changed, connection_id, pos_settings.location_id
+            ),
         )
         self.clients[connection_id] = client
         self._client_tasks[connection_id] = asyncio.create_task(client.run())
         log.info("bridge=%s holds pos_connection=%s", self.worker, connection_id)
 
+    async def _let_go_of_unrenewed_leases(self) -> None:
+        """If the lease could not be renewed (the database is away), close the POS connection
+        before the lease can expire and another worker take it. Touches no database, so it
+        runs while the bridge's database calls hang."""
+        margin = max(1.0, self.lease.total_seconds() * 0.2)
+        while True:
+            await asyncio.sleep(min(0.25, margin / 4))
+            now = time.monotonic()
+            for connection_id in list(self.clients):
+                if now >= self._held_until.get(connection_id, now) - margin:
+                    log.warning(
+                        "bridge=%s could not renew the lease of pos_connection=%s: letting go",
+                        self.worker,
+                        connection_id,
+                    )
+                    await self._drop(connection_id)
+
     async def _drop(self, connection_id: int) -> None:
+        self._held_until.pop(connection_id, None)
         client = self.clients.pop(connection_id, None)
         task = self._client_tasks.pop(connection_id, None)
         if client is not None:
@@ -222,9 +257,16 @@ class Bridge:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    def _state_changed(self, connection_id: int, state: str, error: str) -> None:
+    def _state_changed(self, connection_id: int, location_id: int, state: str, error: str) -> None:
         self._states[connection_id] = (state, error)
+        if error:
+            self._frames.add_event(connection_id, f"{state}: {error}")
+        self._spawn(self._tell_diners_about_the_till(location_id, state == "connected"))
         self.wake()
+
+    async def _tell_diners_about_the_till(self, location_id: int, connected: bool) -> None:
+        until = timezone.now() + self.lease if connected else None
+        await sync_to_async(live.till_changed)(location_id, until)
 
     async def _flush(self) -> None:
         frames = self._frames.take()
@@ -267,7 +309,7 @@ class Bridge:
                 worker=self.worker,
                 timeout=self.request_timeout,
                 lease=timedelta(seconds=self.request_timeout + CLAIM_MARGIN_SECONDS),
-                max_attempts=self.max_attempts,
+                expiry=self.batch_expiry,
             )
         except Exception:
             log.exception("batch=%s sending failed unexpectedly; it stays due", batch_id)

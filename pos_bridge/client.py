@@ -25,6 +25,10 @@ class PosUnavailable(Exception):
     """The POS could not be asked: not connected, or the connection dropped before the answer."""
 
 
+class PosNotSent(PosUnavailable):
+    """Nothing went on the wire: the POS cannot have taken the request."""
+
+
 class PosTimeout(PosUnavailable):
     """The POS did not answer in time; the request may or may not have been processed."""
 
@@ -94,8 +98,8 @@ class PosClient:
 
     def _set_state(self, state: str, error: str = "") -> None:
         self.state = state
-        if error:
-            self.last_error = error[:300]
+        # The message log keeps every error; the connection shows only a current one.
+        self.last_error = error[:300]
         log.info("pos_connection=%s state=%s error=%r", self.settings.connection_id, state, error)
         if self._on_state:
             self._on_state(state, self.last_error)
@@ -228,7 +232,7 @@ class PosClient:
         websocket = self._websocket
         connection = self.connection
         if websocket is None:
-            raise PosUnavailable("not connected")
+            raise PosNotSent("not connected")
         request_id = request_id or str(uuid.uuid4())
         envelope = protocol.Request(
             request_id=request_id,

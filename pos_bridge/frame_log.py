@@ -28,6 +28,7 @@ class Frame:
     at: datetime
     direction: str
     text: str
+    kind: str | None = None  # None: a frame, described from its text
 
 
 def _describe(text: str) -> dict:
@@ -66,7 +67,7 @@ def write(frames: list[Frame]) -> None:
                 direction=frame.direction,
                 size=len(frame.text.encode("utf-8", "replace")),
                 text=frame.text[:TEXT_CAP],
-                **_describe(frame.text),
+                **(_describe(frame.text) if frame.kind is None else {"kind": frame.kind}),
             )
         )
     with transaction.atomic():
@@ -99,6 +100,10 @@ class FrameBuffer:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
         self.frames.append(Frame(connection_id, timezone.now(), direction, text))
+
+    def add_event(self, connection_id: int, text: str) -> None:
+        """Something that happened to the connection itself (it dropped, was refused)."""
+        self.frames.append(Frame(connection_id, timezone.now(), PosMessage.IN, text, "connection"))
 
     def take(self) -> list[Frame]:
         frames, self.frames = self.frames, []

@@ -6,7 +6,7 @@ For each due batch a worker:
 3. sends CreateOrder with the batch's RequestID, the same on every attempt, so a resend is
    answered by the POS with its first result instead of a second order (protocol §4);
 4. records the answer, which moves the batch forward once; or, with no answer, lets the
-   lease go so the batch is tried again after a reconnect, until the retry budget is spent.
+   lease go so the batch is tried again after a reconnect, until it is too old to cook.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ordering import batches
 from ordering.models import Batch, BatchLine, BatchState
 from ordering.reasons import Reason
 from pos_bridge import protocol, snapshots
-from pos_bridge.client import PosClient, PosUnavailable
+from pos_bridge.client import PosClient, PosNotSent, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
 
 if TYPE_CHECKING:
@@ -87,14 +87,17 @@ def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.U
     return list(due)
 
 
-def expire_queued(older_than: timedelta) -> int:
-    """Fail batches that never reached the POS and are too old to cook now."""
+def expire(older_than: timedelta) -> int:
+    """Batches too old to cook now, and not being sent: those that never reached the POS
+    fail (their lines go back to the basket); those sent but never answered are left for
+    staff to confirm (the POS may hold them)."""
     cutoff = timezone.now() - older_than
+    old = Batch.objects.filter(created_at__lt=cutoff)
     expired = 0
-    for batch_id in Batch.objects.filter(
-        state=BatchState.PENDING, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    for batch_id in old.filter(state=BatchState.PENDING).values_list("pk", flat=True):
         expired += batches.record_failed(batch_id, Reason.UNREACHABLE)
+    for batch_id in old.filter(state=BatchState.SENT).values_list("pk", flat=True):
+        expired += batches.record_unconfirmed(batch_id)
     return expired
 
 
@@ -111,16 +114,22 @@ async def send_batch(
     worker: str,
     timeout: float | None = None,
     lease: timedelta = timedelta(seconds=60),
-    max_attempts: int = 5,
+    expiry: timedelta | None = None,
 ) -> str:
-    """Send one batch if it is due; returns the batch's state afterwards."""
+    """Send one batch if it is due; returns the batch's state afterwards.
+
+    Retrying is bounded by time, not by a count: a dropped connection costs nothing, and
+    the batch is resent with its RequestID until the POS answers or it is too old to cook.
+    """
     timeout = timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
+    expiry = expiry or timedelta(seconds=settings.POS_BATCH_EXPIRY_SECONDS)
     if not await sync_to_async(batches.claim)(batch_id, worker, lease):
         return "claimed elsewhere"
     batch, lines = await sync_to_async(_load)(batch_id)
-    if batch.attempts >= max_attempts:
-        await sync_to_async(batches.record_failed)(batch_id, Reason.UNREACHABLE)
-        return BatchState.FAILED
+    if batch.created_at < timezone.now() - expiry:
+        await sync_to_async(batches.release)(batch_id, worker)
+        await sync_to_async(expire)(expiry)
+        return "expired"
     request = create_order_request(batch, lines)
     if not await sync_to_async(batches.mark_sent)(batch_id, worker):
         return "no longer due"
@@ -138,13 +147,13 @@ async def send_batch(
             request_id=str(batch.request_id),
             timeout=timeout,
         )
+    except PosNotSent:
+        await sync_to_async(batches.not_sent)(batch_id, worker)
+        return "not sent"
     except PosUnavailable as error:
         log.warning(
             "batch=%s state=sent unanswered=%r resend=same-request-id", batch_id, str(error)
         )
-        if batch.attempts + 1 >= max_attempts:
-            await sync_to_async(batches.record_failed)(batch_id, Reason.UNREACHABLE)
-            return BatchState.FAILED
         await sync_to_async(batches.release)(batch_id, worker)
         return BatchState.SENT
     payload = response.payload

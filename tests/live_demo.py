@@ -190,7 +190,7 @@ def live_demo(
 
     `extra_args` go to run_embedded (e.g. ["--simulator-answer-delay", "4"]); `env` is
     merged into the environment of the server and of every manage.py command (e.g.
-    {"POS_MAX_ATTEMPTS": "2"}). With `pos_reachable=False` there is no simulator: the demo
+    {"POS_BATCH_EXPIRY_SECONDS": "3"}). With `pos_reachable=False` there is no simulator: the demo
     location's POS is a free port nobody listens on, and the bridge keeps trying it."""
     environment = {**demo_environment(tmp_path), **(env or {})}
     pos_port = free_port()

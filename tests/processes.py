@@ -24,7 +24,6 @@ from django.db import connection
 LEASE_SECONDS = 2.0
 POLL_SECONDS = 0.1
 REQUEST_TIMEOUT_SECONDS = 1.0
-MAX_ATTEMPTS = 50
 GRACE_SECONDS = 5.0
 STOP_TIMEOUT_SECONDS = GRACE_SECONDS + 5.0
 STARTED_TIMEOUT_SECONDS = 20.0
@@ -60,7 +59,6 @@ def bridge_environment(**overrides: str) -> dict[str, str]:
         POS_LEASE_SECONDS=str(LEASE_SECONDS),
         POS_OUTBOX_POLL_SECONDS=str(POLL_SECONDS),
         POS_REQUEST_TIMEOUT_SECONDS=str(REQUEST_TIMEOUT_SECONDS),
-        POS_MAX_ATTEMPTS=str(MAX_ATTEMPTS),
         PYTHONUNBUFFERED="1",
     )
     env.update(overrides)

@@ -33,7 +33,7 @@ QUEUED = "Queued — it will be sent as soon as the kitchen is reachable"
 SENDING = "Sending to the kitchen…"
 ACCEPTED = "✓ Sent to the kitchen"
 REJECTED = "The kitchen couldn't take this order"
-FAILED = "Not sent"
+UNCONFIRMED = "Not confirmed by the kitchen"
 
 
 def batch_state(page: Page, state: str) -> Locator:
@@ -94,12 +94,12 @@ def test_an_order_the_pos_turns_down_is_shown_rejected_with_its_reason(
         expect(page.get_by_role("button", name="Send to kitchen")).to_be_visible()
 
 
-def test_an_order_the_pos_never_answers_is_shown_failed_and_the_diner_asks_staff(
+def test_an_order_the_pos_never_answers_is_resent_then_left_for_staff_to_confirm(
     tmp_path: Path, new_phone: NewPhone
 ) -> None:
     quick_give_up = {
         "POS_REQUEST_TIMEOUT_SECONDS": "1",
-        "POS_MAX_ATTEMPTS": "2",
+        "POS_BATCH_EXPIRY_SECONDS": "4",
         "POS_OUTBOX_POLL_SECONDS": "0.2",
     }
     with live_demo(tmp_path, extra_args=["--simulator-ignore-orders"], env=quick_give_up) as demo:
@@ -107,10 +107,13 @@ def test_an_order_the_pos_never_answers_is_shown_failed_and_the_diner_asks_staff
 
         send_garlic_bread(page)
 
-        expect(batch_state(page, FAILED)).to_be_visible(timeout=POS_TIMEOUT_MS)
-        expect(page.locator(".batch-failed .batch-problem")).to_have_text(
-            "The kitchen could not be reached — please ask a member of staff"
+        expect(
+            batch_state(page, "Waiting for the kitchen to confirm — we keep trying")
+        ).to_be_visible(timeout=POS_TIMEOUT_MS)
+        expect(batch_state(page, UNCONFIRMED)).to_be_visible(timeout=POS_TIMEOUT_MS)
+        expect(page.locator(".batch-unconfirmed .batch-problem")).to_have_text(
+            "The kitchen never confirmed this order — please ask a member of staff "
+            "whether it arrived before you order it again"
         )
-        expect(basket_line(page, "Garlic Bread").get_by_role("alert")).to_have_text(
-            "Not confirmed by the kitchen — ask staff before resending"
-        )
+        # Not offered back: sending it again could cook it twice.
+        expect(page.locator(".basket-line")).to_have_count(0)

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from ordering.live import till_changed
 from ordering.models import Batch, BatchState
-from pos_bridge.models import PosConnection
 from pos_bridge.simulator import running_simulator
 from tables.models import Table
 from tests.bridge_runner import running_bridge, wait_until
@@ -184,9 +184,7 @@ def test_the_bridge_carries_on_when_the_database_drops_its_connection(restaurant
 def test_a_batch_waiting_for_a_connected_kitchen_says_sending_not_queued(restaurant, pos):
     # A bridge worker holds the connection and is connected; it has not picked the batch
     # up yet (no bridge runs here, so it stays waiting).
-    PosConnection.objects.filter(location=restaurant).update(
-        state="connected", lease_until=timezone.now() + timedelta(seconds=10)
-    )
+    till_changed(restaurant.pk, timezone.now() + timedelta(seconds=10))
     phone = Phone()
     phone.scan(Table.objects.get(location=restaurant, pos_table_id="6"))
     phone.add("Garlic Bread")

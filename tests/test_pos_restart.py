@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from ordering.models import Batch, BatchState, TableCheck
+from pos_bridge.models import PosConnection, PosMessage
 from tables.models import Table
 from tests.bridge_runner import running_bridge, wait_until
 from tests.phones import Phone
@@ -105,3 +106,37 @@ def test_after_a_pos_restart_every_phone_shows_the_new_pos_state_and_new_orders(
             with PosConsole(console_url) as waiter:
                 waiter.add_items("10", {"Halloumi Fries": 1})
             wait_until(lambda: "Halloumi Fries" in bill_of(second), what="a waiter push")
+
+
+TILL_DOWN = "The till can&#x27;t be reached right now; what you send goes as soon as it is back."
+
+
+def test_while_the_till_is_down_every_bill_says_so_and_the_error_clears_once_back(
+    transactional_db,
+):
+    port = free_port()
+    restaurant = make_restaurant(f"ws://127.0.0.1:{port}/")
+    table = Table.objects.get(location=restaurant, pos_table_id="4")
+    phone = Phone()
+    connection = PosConnection.objects.get(location=restaurant)
+    with running_bridge(request_timeout=2.0):
+        with pos_process(port):
+            phone.scan(table)
+            wait_until(lambda: TILL_DOWN not in bill_of(phone), what="the till reachable")
+        wait_until(lambda: TILL_DOWN in bill_of(phone), what="the bill to say the till is down")
+        connection.refresh_from_db()
+        assert connection.last_error
+
+        phone.add("Garlic Bread")
+        phone.send()  # queued while the till is away, sent once it is back
+        with pos_process(port):
+            wait_until(lambda: TILL_DOWN not in bill_of(phone), what="the till back")
+            wait_until(lambda: "Garlic Bread" in bill_of(phone), what="the queued batch")
+            connection.refresh_from_db()
+            wait_until(
+                lambda: PosConnection.objects.get(pk=connection.pk).state == "connected",
+                what="the connection state saved",
+            )
+            assert PosConnection.objects.get(pk=connection.pk).last_error == ""
+    # The message log keeps what went wrong.
+    assert PosMessage.objects.filter(connection=connection, kind="connection").exists()
