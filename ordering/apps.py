@@ -7,8 +7,11 @@ class OrderingConfig(AppConfig):
     verbose_name = "Menus and orders"
 
     def ready(self) -> None:
+        from ordering.arrivals import diner_arrived
         from ordering.availability import product_saved, remember_availability
         from ordering.models import Product
+        from tables.signals import table_scanned
 
         post_init.connect(remember_availability, sender=Product)
         post_save.connect(product_saved, sender=Product)
+        table_scanned.connect(diner_arrived)

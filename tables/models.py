@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -115,9 +116,22 @@ class TableSession(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
-    def join(self, phone_id: str) -> Diner:
-        diner, _ = Diner.objects.get_or_create(session=self, phone_id=phone_id)
-        return diner
+    def join(self, phone_id: str) -> tuple[Diner, bool]:
+        """The phone's diner at this session, and whether it has just joined."""
+        return Diner.objects.get_or_create(session=self, phone_id=phone_id)
+
+    def earlier_visit_of(self, phone_id: str, within: timedelta) -> Diner | None:
+        """The phone's diner at this table's last visit, if that ended within `within`."""
+        return (
+            Diner.objects.filter(
+                session__table_id=self.table_id,
+                session__closed_at__gte=timezone.now() - within,
+                phone_id=phone_id,
+            )
+            .exclude(session=self)
+            .order_by("-session__closed_at")
+            .first()
+        )
 
     def close(self) -> bool:
         """Close the session; False if it was already closed."""

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ordering.checks import has_snapshot, want_refresh
 from tables.diners import new_phone_id, phone_id, remember_phone
 from tables.models import Table
+from tables.signals import table_scanned
+
+# A diner back at the table this soon after its visit ended keeps what it had not sent.
+CARRY_OVER_WITHIN = timedelta(hours=3)
 
 
 def scan(request: HttpRequest, token: str) -> HttpResponse:
@@ -15,9 +20,11 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "tables/unknown_code.html", status=404)
     session = table.open_session()
     phone = phone_id(request) or new_phone_id()
-    session.join(phone)
-    if not has_snapshot(session):
-        want_refresh(session)  # a session starts with the POS's snapshot of the table
+    diner, joined_now = session.join(phone)
+    previous = session.earlier_visit_of(phone, CARRY_OVER_WITHIN) if joined_now else None
+    table_scanned.send(
+        sender=Table, session=session, diner=diner, previous=previous, request=request
+    )
     response = redirect("menu", session_id=session.public_id)
     remember_phone(response, phone)
     return response

@@ -53,7 +53,7 @@ def superuser(dining_room: Location) -> Client:
 @pytest.fixture
 def sent_batch(table_10) -> Batch:
     session = table_10.open_session()
-    diner = session.join("phone-1")
+    diner, _ = session.join("phone-1")
     batch = Batch.objects.create(
         session=session, diner=diner, use_pos_prices=True, state=BatchState.ACCEPTED
     )

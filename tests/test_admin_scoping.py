@@ -35,7 +35,7 @@ def manager(dining_room: Location, harbour: Location) -> Client:
 def _batch(location: Location) -> Batch:
     table = location.tables.get(pos_table_id="4")
     session = table.open_session()
-    diner = session.join("phone-" + location.slug)
+    diner, _ = session.join("phone-" + location.slug)
     return Batch.objects.create(
         session=session, diner=diner, use_pos_prices=True, state=BatchState.ACCEPTED
     )
