@@ -27,6 +27,7 @@ from ordering.models import (
     Variant,
 )
 from ordering.money import format_money
+from ordering.reasons import pos_answer
 from tables.scoping import (
     LocationFilter,
     LocationScopedAdmin,
@@ -471,7 +472,7 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
         ),
         (
             "The POS's answer",
-            {"fields": ["result_code", "rejection_reason", "error_message", "check_version"]},
+            {"fields": ["pos_answer", "result_code", "error_message", "check_version"]},
         ),
     ]
     readonly_fields = [
@@ -487,11 +488,15 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
         "prices_charged",
         "training_order",
         "request_id",
+        "pos_answer",
         "result_code",
-        "rejection_reason",
         "error_message",
         "check_version",
     ]
+
+    @admin.display(description="what the POS said")
+    def pos_answer(self, batch: Batch) -> str:
+        return pos_answer(batch)
 
     @admin.display(description="prices charged")
     def prices_charged(self, batch: Batch) -> str:

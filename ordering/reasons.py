@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
@@ -18,6 +19,8 @@ class Reason(models.TextChoices):
     TABLE_NOT_FOUND = "TABLE_NOT_FOUND", "Table not found"
     INVALID_REQUEST = "INVALID_REQUEST", "Invalid request"
     POS_ERROR = "POS_ERROR", "POS error"
+    UNSUPPORTED = "UNSUPPORTED", "POS does not support this message"
+    UNAUTHORIZED = "UNAUTHORIZED", "POS refused OpenApp's credentials"
     UNREACHABLE = "UNREACHABLE", "POS unreachable"
     UNCONFIRMED = "UNCONFIRMED", "Sent, never answered"
 
@@ -62,3 +65,18 @@ def describe_batch_problem(reason: str) -> str:
         ),
         Reason.PRICE_CHANGED: "Some prices have changed — check your order and send again",
     }.get(reason, f"The kitchen's system could not take this order — {ASK_STAFF}")
+
+
+def pos_answer(batch: Any) -> str:
+    """For managers: the POS's ResultCode, what OpenApp made of it, and the POS's own words."""
+    if batch.result_code is None:
+        return "No answer yet" if not batch.is_final else Reason(batch.rejection_reason).label
+    if batch.result_code == 0:
+        return "ResultCode 0: accepted"
+    meaning = (
+        Reason(batch.rejection_reason).label
+        if batch.rejection_reason in Reason.values
+        else "unknown"
+    )
+    said = f" — the POS said: {batch.error_message}" if batch.error_message else ""
+    return f"ResultCode {batch.result_code}: {meaning.lower()}{said}"
