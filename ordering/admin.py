@@ -28,6 +28,7 @@ from ordering.models import (
 )
 from ordering.money import format_money
 from ordering.reasons import pos_answer
+from tables.models import TableSession
 from tables.scoping import (
     LocationFilter,
     LocationScopedAdmin,
@@ -534,3 +535,91 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
     @admin.display(description="diner")
     def diner_link(self, batch: Batch) -> str:
         return f"Phone {batch.diner_id}"
+
+
+# A table's visits, with what was sent and the POS's bill.
+
+
+class SessionStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("closed", "Closed")]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
+        if self.value() == "open":
+            return queryset.filter(closed_at__isnull=True)
+        if self.value() == "closed":
+            return queryset.filter(closed_at__isnull=False)
+        return queryset
+
+
+class BatchInline(ReadOnlyMixin, LocationScopedInline, admin.TabularInline):
+    model = Batch
+    fields = ["created_at", "state", "items", "total"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name = "order sent to the POS"
+    verbose_name_plural = "orders sent to the POS"
+
+    @admin.display(description="items")
+    def items(self, batch: Batch) -> str:
+        return ", ".join(str(line) for line in batch.lines.all()) or "—"
+
+    @admin.display(description="total")
+    def total(self, batch: Batch) -> str:
+        return format_money(batch.total(), batch.session.table.location.currency)
+
+
+@admin.register(TableSession)
+class TableSessionAdmin(ReadOnlyMixin, LocationScopedAdmin, admin.ModelAdmin):
+    list_display = ["table", "location", "opened_at", "closed_at", "diner_count", "batch_count"]
+    list_filter = [SessionStatusFilter, "opened_at"]
+    list_select_related = ["table__location"]
+    search_fields = ["table__name", "table__pos_table_id"]
+    date_hierarchy = "opened_at"
+    ordering = ["-opened_at"]
+    fields = ["table", "opened_at", "closed_at", "diner_count", "bill"]
+    readonly_fields = fields
+    inlines = [BatchInline]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[TableSession]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                diner_total=Count("diners", distinct=True),
+                batch_total=Count("batches", distinct=True),
+            )
+        )
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        columns = list(super().get_list_display(request))
+        if not works_at_several_locations(request):
+            columns.remove("location")
+        return columns
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        filters = list(super().get_list_filter(request))
+        if works_at_several_locations(request):
+            filters.append(("table__location", LocationFilter))
+        return filters
+
+    @admin.display(description="location", ordering="table__location__name")
+    def location(self, session: TableSession) -> str:
+        return str(session.table.location)
+
+    @admin.display(description="diners", ordering="diner_total")
+    def diner_count(self, session: TableSession) -> int:
+        return session.diner_total  # type: ignore[attr-defined]
+
+    @admin.display(description="orders sent", ordering="batch_total")
+    def batch_count(self, session: TableSession) -> int:
+        return session.batch_total  # type: ignore[attr-defined]
+
+    @admin.display(description="bill from the POS")
+    def bill(self, session: TableSession) -> SafeString:
+        check = getattr(session, "live_check", None)
+        return check_html(check.state if check else None, session.table.location.currency)

@@ -7,6 +7,7 @@ of more than one keeps the push (it is whole) and asks for a fresh snapshot to b
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass, field, is_dataclass
 from decimal import Decimal
@@ -16,9 +17,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordering.models import CheckSupport, TableCheck
+from ordering.signals import announce_till_work
 from tables.models import TableSession
 
 log = logging.getLogger("openapp.checks")
+
+
+class ChangeType(enum.StrEnum):
+    """Why the check changed: the seed's change reasons, as the POS names them on the wire."""
+
+    ITEMS_ADDED = "ITEMS_ADDED"  # by a waiter, or an accepted batch
+    ITEMS_CANCELLED = "ITEMS_CANCELLED"
+    ITEMS_DELIVERED = "ITEMS_DELIVERED"
+    DISCOUNT_APPLIED = "DISCOUNT_APPLIED"
+    LINES_REMOVED = "LINES_REMOVED"
+    ORDER_CLOSED = "ORDER_CLOSED"
 
 
 class LineStatus:
@@ -140,9 +153,7 @@ def want_refresh(session: TableSession) -> None:
     """Ask the bridge for a fresh snapshot of this table (one request per table)."""
     TableCheck.objects.get_or_create(session=session)
     TableCheck.objects.filter(session=session).update(refresh_wanted_at=timezone.now())
-    from pos_bridge.outbox import wake_bridge
-
-    transaction.on_commit(wake_bridge)
+    announce_till_work()
 
 
 def _order_id(state: CheckState | None) -> str:

@@ -253,7 +253,7 @@ def change_arrived(
     # A closed order this session never held (the last party's) closes nothing.
     closed_here = update.after is not None and update.after.is_closed
     last_partys = state is not None and update.after is None
-    closing = closed_here or (change_type == notices.ORDER_CLOSED and not last_partys)
+    closing = closed_here or (change_type == checks.ChangeType.ORDER_CLOSED and not last_partys)
     if closing:
         session.close()
         session.refresh_from_db()

@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ordering.checks import CheckLine, CheckState
-
-ITEMS_ADDED = "ITEMS_ADDED"
-ITEMS_CANCELLED = "ITEMS_CANCELLED"
-ITEMS_DELIVERED = "ITEMS_DELIVERED"
-DISCOUNT_APPLIED = "DISCOUNT_APPLIED"
-LINES_REMOVED = "LINES_REMOVED"
-ORDER_CLOSED = "ORDER_CLOSED"
+from ordering.checks import ChangeType, CheckLine, CheckState
 
 
 def item(line: CheckLine) -> str:
@@ -38,22 +31,22 @@ def notice_for(
     my_batches: set[str],
 ) -> str:
     """The note one diner reads; my_batches are the ids of that diner's own batches."""
-    if change_type == ORDER_CLOSED:
+    if change_type == ChangeType.ORDER_CLOSED:
         return "Your table's bill is closed. Thank you!"
-    if change_type == DISCOUNT_APPLIED:
+    if change_type == ChangeType.DISCOUNT_APPLIED:
         # Counted, not a set: a second discount may have the same name and amount as one
         # already on the bill (the POS's automatic 10% and a waiter's 10%, say).
         known = Counter((a.name, a.amount) for a in before.adjustments) if before else Counter()
         now = Counter((a.name, a.amount) for a in after.adjustments) if after else Counter()
         new = list((now - known).elements())
         return f"{new[-1][0]} applied" if new else "A discount was applied"
-    source = before if change_type == LINES_REMOVED else after
+    source = before if change_type == ChangeType.LINES_REMOVED else after
     touched = [line for line in (source.lines if source else []) if line.line_id in line_ids]
     if not touched:
         return "Your table's bill was updated"
     mine = [line for line in touched if line.batch_id in my_batches]
     theirs = [line for line in touched if line.batch_id not in my_batches]
-    if change_type == ITEMS_ADDED:
+    if change_type == ChangeType.ITEMS_ADDED:
         staff = [line for line in theirs if line.by_staff]
         diners = [line for line in theirs if not line.by_staff]
         parts = []
@@ -64,13 +57,13 @@ def notice_for(
         if staff:
             parts.append(f"A waiter added {items(staff)}")
         return ". ".join(parts)
-    if change_type == ITEMS_CANCELLED:
+    if change_type == ChangeType.ITEMS_CANCELLED:
         if mine and not theirs:
             return f"The kitchen cancelled your {items(mine)}"
         return f"The kitchen cancelled {items(touched)}"
-    if change_type == ITEMS_DELIVERED:
+    if change_type == ChangeType.ITEMS_DELIVERED:
         return f"{items(touched)} delivered"
-    if change_type == LINES_REMOVED:
+    if change_type == ChangeType.LINES_REMOVED:
         if mine and not theirs:
             return f"Your {items(mine)} was taken off the bill"
         return f"{items(touched)} taken off the bill"

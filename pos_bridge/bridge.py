@@ -24,13 +24,12 @@ import uuid
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
 from ordering import live
-from pos_bridge import frame_log, leases, outbox, protocol, snapshots
+from pos_bridge import frame_log, leases, outbox, protocol, snapshots, wakeup
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
 from pos_bridge.models import PosConnection
 
@@ -43,7 +42,6 @@ SNAPSHOT_RETRY_SECONDS = 2.0
 FLUSH_SECONDS = 0.5
 ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
 PRUNE_SECONDS = 600.0
-WAKE_GROUP = "pos-bridge"
 
 
 def _enabled_connections() -> list[PosSettings]:
@@ -106,8 +104,8 @@ class Bridge:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
-        outbox.register_local(self)
-        listener = asyncio.create_task(self._listen_for_wakeups())
+        wakeup.register_local(self.wake)
+        listener = asyncio.create_task(wakeup.listen(self._wakeup.set))
         watchdog = asyncio.create_task(self._let_go_of_unrenewed_leases())
         log.info("bridge=%s started", self.worker)
         last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9}
@@ -129,7 +127,7 @@ class Bridge:
         finally:
             listener.cancel()
             watchdog.cancel()
-            outbox.unregister_local(self)
+            wakeup.unregister_local(self.wake)
             await self.stop()
 
     async def _tick(self, last: dict[str, float], renew_every: float) -> None:
@@ -174,22 +172,6 @@ class Bridge:
         with contextlib.suppress(Exception):
             await self._flush()
         log.info("bridge=%s stopped", self.worker)
-
-    async def _listen_for_wakeups(self) -> None:
-        """Across processes (Redis): web processes wake the bridges through the channel layer."""
-        layer = get_channel_layer()
-        if not settings.REDIS_URL or layer is None:
-            return
-        channel = await layer.new_channel()
-        await layer.group_add(WAKE_GROUP, channel)
-        try:
-            while True:
-                await layer.receive(channel)
-                self._wakeup.set()
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(WAKE_GROUP, channel)
-            raise
 
     async def _hold_connections(self) -> None:
         wanted = {s.connection_id: s for s in await sync_to_async(_enabled_connections)()}

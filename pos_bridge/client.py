@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,8 @@ log = logging.getLogger("openapp.pos")
 
 UNAUTHORIZED_CLOSE_CODE = 4401
 UNAUTHORIZED_RETRY_SECONDS = 60.0
+RECONNECT_FIRST_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 10.0
 
 
 class PosUnavailable(Exception):
@@ -116,28 +119,45 @@ class PosClient:
         return True
 
     async def run(self) -> None:
-        """Connect, serve, reconnect: until cancelled, or the URL cannot be a POS's."""
+        """Connect, serve, reconnect: until cancelled, or the URL cannot be a POS's.
+
+        One loop: a refused connection or a dropped one is retried soon, with a growing,
+        jittered delay; a refused token (401, 403, close 4401) slowly.
+        """
+        delay = RECONNECT_FIRST_SECONDS
         while True:
             try:
-                await self._connect_and_serve()
+                websocket = await self._connect()
             except InvalidURI as error:
                 self._set_state("failed", str(error))  # nothing to retry until it is edited
                 return
+            except (OSError, TimeoutError) as error:
+                # Not listening, or not answering yet (a POS restarting): soon, then less so.
+                self._set_state("reconnecting", str(error))
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+                continue
             except Exception as error:
-                # websockets retries what may pass by itself (refused connections, 5xx);
-                # the rest (401, 403, 404, a bad handshake) is retried here, slowly.
+                # Refused (401, 403) or not a POS (404, a bad handshake): slowly.
                 refused = isinstance(error, InvalidStatus) and error.response.status_code in (
                     401,
                     403,
                 )
                 self._set_state("unauthorized" if refused else "failed", str(error))
-            await asyncio.sleep(self._refused_retry_seconds)
+                await asyncio.sleep(self._refused_retry_seconds)
+                continue
+            delay = RECONNECT_FIRST_SECONDS
+            await self._serve(websocket)
+            if self.state == "unauthorized":
+                await asyncio.sleep(self._refused_retry_seconds)
+            else:
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
 
-    async def _connect_and_serve(self) -> None:
+    async def _connect(self) -> ClientConnection:
         headers = (
             {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else None
         )
-        async for websocket in connect(
+        return await connect(
             self.settings.url,
             additional_headers=headers,
             ping_interval=self._ping_interval,
@@ -146,10 +166,7 @@ class PosClient:
             open_timeout=10,
             proxy=None,
             user_agent_header="OpenApp pos_bridge",
-        ):
-            await self._serve(websocket)
-            if self.state == "unauthorized":
-                await asyncio.sleep(self._refused_retry_seconds)
+        )
 
     async def _serve(self, websocket: ClientConnection) -> None:
         self.connection = max(time.time_ns(), self.connection + 1)

@@ -37,9 +37,3 @@ def give_up(connection_id: int, worker: str) -> None:
     PosConnection.objects.filter(pk=connection_id, held_by=worker).update(
         held_by="", lease_until=None, state="not connected", state_since=timezone.now()
     )
-
-
-def holds(connection_id: int, worker: str) -> bool:
-    return PosConnection.objects.filter(
-        pk=connection_id, held_by=worker, lease_until__gte=timezone.now()
-    ).exists()

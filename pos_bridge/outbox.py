@@ -12,13 +12,10 @@ For each due batch a worker:
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -30,44 +27,7 @@ from pos_bridge import protocol, snapshots
 from pos_bridge.client import PosClient, PosNotSent, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
 
-if TYPE_CHECKING:
-    from pos_bridge.bridge import Bridge
-
 log = logging.getLogger("openapp.outbox")
-
-_local_bridges: set[Bridge] = set()
-_local_lock = threading.Lock()
-
-
-def register_local(bridge: Bridge) -> None:
-    with _local_lock:
-        _local_bridges.add(bridge)
-
-
-def unregister_local(bridge: Bridge) -> None:
-    with _local_lock:
-        _local_bridges.discard(bridge)
-
-
-def running_in_this_process() -> bool:
-    with _local_lock:
-        return bool(_local_bridges)
-
-
-def wake_bridge() -> None:
-    """Work was written: wake the bridge in this process, and through Redis the others.
-
-    Bridges also poll, so a wake-up that is lost only delays the work by a poll interval.
-    """
-    with _local_lock:
-        bridges = list(_local_bridges)
-    for bridge in bridges:
-        bridge.wake()
-    if settings.REDIS_URL and not bridges:
-        try:
-            async_to_sync(get_channel_layer().group_send)("pos-bridge", {"type": "bridge.wake"})
-        except Exception:  # the poll will find the work anyway
-            log.warning("could not wake the bridge workers through the channel layer")
 
 
 def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.UUID, int]]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ordering.checks import ChangeType as ChangeType  # the check's own: defined once there
+
 
 class _Omitted:
     _instance: _Omitted | None = None
@@ -64,15 +66,6 @@ class ResultCode(enum.IntEnum):
 class ProductType(enum.IntEnum):
     PRODUCT = 0
     INSTRUCTION = 1
-
-
-class ChangeType(enum.StrEnum):
-    ITEMS_ADDED = "ITEMS_ADDED"
-    ITEMS_CANCELLED = "ITEMS_CANCELLED"
-    ITEMS_DELIVERED = "ITEMS_DELIVERED"
-    DISCOUNT_APPLIED = "DISCOUNT_APPLIED"
-    LINES_REMOVED = "LINES_REMOVED"
-    ORDER_CLOSED = "ORDER_CLOSED"
 
 
 class LineStatus(enum.StrEnum):

@@ -17,9 +17,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
-from ordering.admin import ReadOnlyMixin, check_html
-from ordering.models import Batch
-from ordering.money import format_money
 from tables import admin_views
 from tables.models import Location, LocationMembership, Table, TableSession
 from tables.qr import NoBaseUrl, public_base_url, table_url
@@ -27,7 +24,6 @@ from tables.qr_sheet import PAPER_NAMES
 from tables.scoping import (
     LocationFilter,
     LocationScopedAdmin,
-    LocationScopedInline,
     locations_for,
     works_at_several_locations,
 )
@@ -119,25 +115,11 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
                 wrap(self.qr_sheet_view),
                 name="tables_location_qr_sheet",
             ),
-            path("<path:object_id>/menu/", wrap(self.menu_view), name="tables_location_menu"),
-            path(
-                "<path:object_id>/menu/export.<str:file_format>",
-                wrap(self.menu_export_view),
-                name="tables_location_menu_export",
-            ),
             *super().get_urls(),
         ]
 
     def qr_sheet_view(self, request: HttpRequest, object_id: str, paper: str) -> HttpResponse:
         return admin_views.location_qr_sheet(self, request, object_id, paper)
-
-    def menu_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return admin_views.location_menu(self, request, object_id)
-
-    def menu_export_view(
-        self, request: HttpRequest, object_id: str, file_format: str
-    ) -> HttpResponse:
-        return admin_views.location_menu_export(self, request, object_id, file_format)
 
     @admin.display(description="prices", ordering="use_pos_prices")
     def prices(self, location: Location) -> str:
@@ -147,17 +129,19 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
     def table_count(self, location: Location) -> int:
         return location.table_count  # type: ignore[attr-defined]
 
-    @admin.display(description="QR codes and menu")
-    def links(self, location: Location) -> SafeString:
-        links = [
+    def link_list(self, location: Location) -> list[tuple[str, str]]:
+        """The pages of a location beyond its form; apps above add theirs (openapp_site)."""
+        return [
             (
                 reverse("admin:tables_location_qr_sheet", args=[location.pk, paper]),
                 f"Print QR codes ({name})",
             )
             for paper, name in PAPER_NAMES.items()
         ]
-        links.append((reverse("admin:tables_location_menu", args=[location.pk]), "Menu"))
-        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    @admin.display(description="QR codes and menu")
+    def links(self, location: Location) -> SafeString:
+        return format_html_join(" · ", '<a href="{}">{}</a>', self.link_list(location))
 
     def change_view(
         self,
@@ -344,88 +328,3 @@ class TableAdmin(LocationScopedAdmin, admin.ModelAdmin):
         return list(
             queryset.select_related("location").order_by("location__name", "position", "name")
         )
-
-
-class SessionStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("open", "Open"), ("closed", "Closed")]
-
-    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
-        if self.value() == "open":
-            return queryset.filter(closed_at__isnull=True)
-        if self.value() == "closed":
-            return queryset.filter(closed_at__isnull=False)
-        return queryset
-
-
-class BatchInline(ReadOnlyMixin, LocationScopedInline, admin.TabularInline):
-    model = Batch
-    fields = ["created_at", "state", "items", "total"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-    verbose_name = "order sent to the POS"
-    verbose_name_plural = "orders sent to the POS"
-
-    @admin.display(description="items")
-    def items(self, batch: Batch) -> str:
-        return ", ".join(str(line) for line in batch.lines.all()) or "—"
-
-    @admin.display(description="total")
-    def total(self, batch: Batch) -> str:
-        return format_money(batch.total(), batch.session.table.location.currency)
-
-
-@admin.register(TableSession)
-class TableSessionAdmin(ReadOnlyMixin, LocationScopedAdmin, admin.ModelAdmin):
-    list_display = ["table", "location", "opened_at", "closed_at", "diner_count", "batch_count"]
-    list_filter = [SessionStatusFilter, "opened_at"]
-    list_select_related = ["table__location"]
-    search_fields = ["table__name", "table__pos_table_id"]
-    date_hierarchy = "opened_at"
-    ordering = ["-opened_at"]
-    fields = ["table", "opened_at", "closed_at", "diner_count", "bill"]
-    readonly_fields = fields
-    inlines = [BatchInline]
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[TableSession]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                diner_total=Count("diners", distinct=True),
-                batch_total=Count("batches", distinct=True),
-            )
-        )
-
-    def get_list_display(self, request: HttpRequest) -> list[str]:
-        columns = list(super().get_list_display(request))
-        if not works_at_several_locations(request):
-            columns.remove("location")
-        return columns
-
-    def get_list_filter(self, request: HttpRequest) -> list[Any]:
-        filters = list(super().get_list_filter(request))
-        if works_at_several_locations(request):
-            filters.append(("table__location", LocationFilter))
-        return filters
-
-    @admin.display(description="location", ordering="table__location__name")
-    def location(self, session: TableSession) -> str:
-        return str(session.table.location)
-
-    @admin.display(description="diners", ordering="diner_total")
-    def diner_count(self, session: TableSession) -> int:
-        return session.diner_total  # type: ignore[attr-defined]
-
-    @admin.display(description="orders sent", ordering="batch_total")
-    def batch_count(self, session: TableSession) -> int:
-        return session.batch_total  # type: ignore[attr-defined]
-
-    @admin.display(description="bill from the POS")
-    def bill(self, session: TableSession) -> SafeString:
-        check = getattr(session, "live_check", None)
-        return check_html(check.state if check else None, session.table.location.currency)

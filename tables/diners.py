@@ -7,9 +7,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from openapp_site import rows
-from tables import joins
-from tables.models import Diner, Location, Table, TableSession
+from tables.models import Diner, TableSession
 
 PHONE_COOKIE = "openapp_phone"
 _SALT = "openapp.phone"
@@ -43,31 +41,17 @@ def remember_phone(response: HttpResponse, phone: str) -> None:
     )
 
 
-_PARTS: list[rows.Part] = [
-    (TableSession, "s", rows.fields_of(TableSession)),
-    (Table, "t", rows.fields_of(Table)),
-    (Location, "l", rows.fields_of(Location)),
-    (Diner, "d", rows.fields_of(Diner)),
-]
-
-
 def session_and_diner(
     session_id: uuid.UUID, phone: str | None
 ) -> tuple[TableSession | None, Diner | None]:
     """The session with its table and location, and this phone's diner there if it scanned
-    the table's code: one statement, read for every diner page."""
-    found = rows.fetch_one(
-        _PARTS,
-        f"FROM {rows.table(TableSession)} s{joins.table_and_location()}"
-        f" LEFT JOIN {rows.table(Diner)} d ON d.session_id = s.id AND d.phone_id = %s"
-        " WHERE s.public_id = %s",
-        [phone or "", rows.db_value(TableSession, "public_id", session_id)],
+    the table's code: read for every diner page."""
+    session = (
+        TableSession.objects.select_related("table__location").filter(public_id=session_id).first()
     )
-    if not found:
-        return None, None
-    session, table, location, diner = found
-    table.location = location
-    session.table = table
+    if session is None or not phone:
+        return session, None
+    diner = Diner.objects.filter(session=session, phone_id=phone).first()
     if diner is not None:
         diner.session = session
-    return session, diner if phone else None
+    return session, diner

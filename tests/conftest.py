@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
-from pos_bridge import outbox
+from pos_bridge import wakeup
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
 from tests.bridge_runner import running_bridge
@@ -31,7 +31,7 @@ def no_bridge_left_running() -> Iterator[None]:
     (seen as a failover test whose own workers never got the lease)."""
     yield
     for _ in range(100):  # a cancelled bridge unregisters itself as it stops
-        if not outbox.running_in_this_process():
+        if not wakeup.running_in_this_process():
             return
         time.sleep(0.05)
     raise AssertionError("a bridge is still running 5 s after the test ended")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,8 +28,11 @@ def test_every_seed_example_round_trips_unchanged(example: Path):
 def test_money_keeps_its_digits_through_the_codec(example: Path):
     text = example.read_text()
     again = codec.encode(codec.decode(text))
-    for amount in ["7.00", "29.95", "40.45", "47.19", "-4.50", "10.000", "13.99", "5.0"]:
-        assert (f": {amount}" in text) == (f":{amount}" in again), amount
+    amounts = re.findall(r'"(?:Price|TotalAmount|Amount\w*|\w+Amount)": (-?\d+(?:\.\d+)?)', text)
+    for amount in amounts:
+        assert f":{amount}" in again, amount
+    if "Price" in text:
+        assert amounts, "the example's amounts were found"
 
 
 def test_the_seed_request_becomes_typed_objects():

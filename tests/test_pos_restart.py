@@ -101,7 +101,10 @@ def test_after_a_pos_restart_every_phone_shows_the_new_pos_state_and_new_orders(
             second.add("Creamy Pasta", quantity=1)
             second.send()
             wait_until(lambda: "Creamy Pasta" in bill_of(first), what="a batch after the restart")
-            assert Batch.objects.filter(state=BatchState.ACCEPTED).count() == 2
+            wait_until(
+                lambda: Batch.objects.filter(state=BatchState.ACCEPTED).count() == 2,
+                what="the batch after the restart accepted",
+            )
 
             with PosConsole(console_url) as waiter:
                 waiter.add_items("10", {"Halloumi Fries": 1})

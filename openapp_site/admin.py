@@ -1,0 +1,45 @@
+"""The admin where it spans apps: a location's page offers its tables' QR codes (tables)
+and its menu (ordering). The apps' own admin modules are imported first so that what they
+register exists before it is extended here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+
+import ordering.admin  # noqa: F401 -- registers the menu, orders and visits
+import pos_bridge.admin  # noqa: F401 -- registers the POS connections
+import tables.admin
+from ordering import admin_views as menu_views
+from tables.models import Location
+
+
+class LocationAdmin(tables.admin.LocationAdmin):
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/menu/", wrap(self.menu_view), name="tables_location_menu"),
+            path(
+                "<path:object_id>/menu/export.<str:file_format>",
+                wrap(self.menu_export_view),
+                name="tables_location_menu_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def menu_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return menu_views.location_menu(self, request, object_id)
+
+    def menu_export_view(
+        self, request: HttpRequest, object_id: str, file_format: str
+    ) -> HttpResponse:
+        return menu_views.location_menu_export(self, request, object_id, file_format)
+
+    def link_list(self, location: Location) -> list[tuple[str, str]]:
+        menu = (reverse("admin:tables_location_menu", args=[location.pk]), "Menu")
+        return [*super().link_list(location), menu]
+
+
+admin.site.unregister(Location)
+admin.site.register(Location, LocationAdmin)
