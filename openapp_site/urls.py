@@ -4,10 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from openapp_site.landing import landing
+
 admin.site.site_header = "OpenApp table ordering"
 admin.site.site_title = "OpenApp admin"
 
 urlpatterns = [
+    path("", landing, name="landing"),
     path("admin/", admin.site.urls),
     path("", include("ordering.urls")),
 ]
