@@ -2,17 +2,20 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# make demo PORT=8100 SIM_PORT=8766: the site's port and the POS simulator's (0: any free
+# one); the demo location is pointed at the simulator whichever port it gets.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIM_PORT ?= 8765
 DEMO_ARGS ?=
-export OPENAPP_EMBEDDED ?= 1
 
 .PHONY: demo test install vendor browser lint format lock clean
 
 demo: install vendor
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py run_embedded --simulator --host $(HOST) --port $(PORT) $(DEMO_ARGS)
+	$(BIN)/python manage.py run_embedded --host $(HOST) --port $(PORT) \
+		--simulator --simulator-port $(SIM_PORT) $(DEMO_ARGS)
 
 # Every test on the embedded default, then again on real PostgreSQL and Redis, then ruff.
 test: install vendor browser

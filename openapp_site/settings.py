@@ -1,7 +1,8 @@
 """Settings, read from the environment with safe defaults.
 
 Unset DATABASE_URL / REDIS_URL give the embedded default: SQLite and the in-memory
-channel layer, one process. Set them for production: PostgreSQL and channels-redis.
+channel layer, one process, a signing key of its own in var/. Set them for production:
+PostgreSQL and channels-redis, and SECRET_KEY is then required.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from openapp_site.local_secret import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,14 +27,18 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 DEBUG = env_flag("DEBUG")
 
+SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "openapp.sqlite3"))
+# Production is whatever names its own database. Without one this is a checkout's own
+# demo on SQLite, which may sign with a key it made itself; production must give its own.
+EMBEDDED = not os.environ.get("DATABASE_URL")
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_flag("OPENAPP_EMBEDDED"):
+    if not EMBEDDED and not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (the embedded demo sets OPENAPP_EMBEDDED=1)."
+            "SECRET_KEY must be set when DATABASE_URL is (production); see README.md."
         )
-    # Only for DEBUG and the embedded demo on one machine: never in production.
-    SECRET_KEY = "insecure-embedded-demo-key-do-not-use-in-production"
+    SECRET_KEY = local_secret_key(SQLITE_PATH.parent / "secret-key")
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
@@ -91,8 +98,6 @@ TEMPLATES = [
 
 ASGI_APPLICATION = "openapp_site.asgi.application"
 WSGI_APPLICATION = None
-
-SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "openapp.sqlite3"))
 
 if os.environ.get("DATABASE_URL"):
     # A pool per process: under ASGI every request runs in a thread of its own, so a

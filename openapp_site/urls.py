@@ -4,10 +4,15 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from openapp_site.health import healthz
+from openapp_site.landing import landing
+
 admin.site.site_header = "OpenApp table ordering"
 admin.site.site_title = "OpenApp admin"
 
 urlpatterns = [
+    path("", landing, name="landing"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("ordering.urls")),
 ]

@@ -117,6 +117,16 @@ def demo_table_links(base_url: str) -> list[tuple[str, str]]:
     return [(table.name, f"{base}/t/{table.qr_token}") for table in tables]
 
 
+def point_demo_pos_at(url: str) -> bool:
+    """Point the demo location's POS connection at `url` (the simulator this process just
+    started); False when there is no demo location yet."""
+    connections = PosConnection.objects.filter(location__slug=DEMO_SLUG)
+    if not connections.exists():
+        return False
+    connections.exclude(url=url).update(url=url)
+    return True
+
+
 def admin_login_line(base_url: str) -> str:
     """How to log in to the admin, with the password seed_demo chose if it is still on file."""
     address = f"{base_url.rstrip('/')}/admin/"

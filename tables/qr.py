@@ -60,6 +60,14 @@ def qr_png(url: str, box_size: int = 12) -> bytes:
     return buffer.getvalue()
 
 
+def qr_text(url: str) -> str:
+    """The code in block characters for a terminal, light modules drawn solid: on the usual
+    dark terminal the printed code then reads dark-on-light, as scanners expect."""
+    out = io.StringIO()
+    _code(url).print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
 def file_stem(table: Table) -> str:
     """A file name staff recognise: "demo-table-10"."""
     return f"{table.location.slug}-{slugify(table.name) or f'table-{table.pk}'}"

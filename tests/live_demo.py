@@ -169,7 +169,6 @@ def demo_environment(tmp_path: Path) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     return {
         **inherited,
-        "OPENAPP_EMBEDDED": "1",
         "SQLITE_PATH": str(tmp_path / "demo.sqlite3"),
         "DEMO_ADMIN_PASSWORD_FILE": str(tmp_path / "admin-password"),
         "PYTHONUNBUFFERED": "1",

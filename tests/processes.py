@@ -29,14 +29,14 @@ STOP_TIMEOUT_SECONDS = GRACE_SECONDS + 5.0
 STARTED_TIMEOUT_SECONDS = 20.0
 OUTPUT_LINES_SHOWN = 60
 # Variables that choose the database and the channel layer: set here, never inherited.
-OWN_VARIABLES = {"DATABASE_URL", "SQLITE_PATH", "OPENAPP_EMBEDDED", "REDIS_URL"}
+OWN_VARIABLES = {"DATABASE_URL", "SQLITE_PATH", "REDIS_URL"}
 
 
 def database_environment() -> dict[str, str]:
     """The variables that point a new process at the database this test is using."""
     database = connection.settings_dict
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        return {"SQLITE_PATH": str(database["NAME"]), "OPENAPP_EMBEDDED": "1"}
+        return {"SQLITE_PATH": str(database["NAME"])}
     if database["ENGINE"] == "django.db.backends.postgresql":
         user = quote(database["USER"] or "postgres", safe="")
         if database.get("PASSWORD"):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 log = logging.getLogger("openapp.embedded")
+QR_TABLE = "Table 10"  # the README's walk-through table
 
 
 def parse_stock(values: list[str]) -> dict[str, int]:
@@ -30,7 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--simulator", action="store_true", help="Also run the POS simulator.")
         parser.add_argument("--simulator-host", default="127.0.0.1")
-        parser.add_argument("--simulator-port", type=int, default=8765)
+        parser.add_argument(
+            "--simulator-port",
+            type=int,
+            default=8765,
+            help="0 picks a free port; the demo location is pointed at whichever it gets.",
+        )
         parser.add_argument(
             "--stock", action="append", default=[], metavar="PLU=QTY", help="Simulator stock."
         )
@@ -61,6 +67,7 @@ class Command(BaseCommand):
         lines = []
         if options["simulator"]:
             from pos_bridge.simulator import PosSimulator
+            from tables.demo import point_demo_pos_at
 
             simulator = PosSimulator(
                 stock=stock,
@@ -71,6 +78,8 @@ class Command(BaseCommand):
                 simulator.start(options["simulator_host"], options["simulator_port"])
             )
             lines.append(f"POS simulator: {simulator.url}")
+            if point_demo_pos_at(simulator.url):
+                lines.append(f"The demo location's POS connection now points at {simulator.url}")
             lines.append(f"POS staff console (act as waiter and kitchen): {simulator.console_url}")
         if not options["no_bridge"]:
             loop.create_task(Bridge().run())
@@ -89,12 +98,18 @@ class Command(BaseCommand):
 
     def _demo_lines(self, base: str) -> list[str]:
         from tables.demo import admin_login_line, demo_table_links
+        from tables.qr import qr_text
 
         links = demo_table_links(settings.PUBLIC_BASE_URL or base)
         if not links:
             return ["No tables yet: run `python manage.py seed_demo` for the demo restaurant."]
+        lines = [f"Start here: {base}/", admin_login_line(base)]
+        scan = dict(links).get(QR_TABLE)
+        if scan is not None:
+            lines += [f"{QR_TABLE}'s QR code (scan it with a phone on the same network):"]
+            lines += qr_text(scan).splitlines()
         return [
-            admin_login_line(base),
+            *lines,
             "Tables (open one in a phone-sized browser window):",
             *(f"  {name:<9} {url}" for name, url in links),
         ]

@@ -5,6 +5,9 @@ POS connection is held by one worker at a time; when a worker dies another takes
 SIGTERM or Ctrl-C stops it gracefully: requests under way get a moment to be answered,
 anything unanswered stays in the outbox and is resent, unchanged, by whichever worker
 holds the connection next.
+
+`--check` runs no bridge: it reports each location's POS connection, its lease and its
+outbox, and exits non-zero if any of them needs attention (for monitoring).
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from openapp_site.gc_pauses import keep_gc_pauses_short
+from pos_bridge import health
 from pos_bridge.bridge import Bridge
 
 
@@ -26,10 +32,36 @@ class Command(BaseCommand):
         parser.add_argument(
             "--grace", type=float, default=10.0, help="Seconds to let requests finish on stop."
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Report each POS connection, its lease and its outbox, then exit: non-zero "
+            "if one is down, unheld, or has a batch waiting longer than --max-wait.",
+        )
+        parser.add_argument(
+            "--max-wait",
+            type=float,
+            default=health.DEFAULT_MAX_WAIT.total_seconds(),
+            metavar="SECONDS",
+            help="With --check: how long a batch may wait in the outbox (default: 60).",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["check"]:
+            self._check(timedelta(seconds=options["max_wait"]))
+            return
         keep_gc_pauses_short()
         asyncio.run(self._run(options["grace"]))
+
+    def _check(self, max_wait: timedelta) -> None:
+        now = timezone.now()
+        report = health.check(max_wait, now)
+        for location in report:
+            self.stdout.write("\n".join(location.lines(now)))
+        problems = sum(len(location.problems) for location in report)
+        if problems:
+            raise CommandError(f"{problems} problem(s) with the POS bridge", returncode=1)
+        self.stdout.write(f"OK: {len(report)} location(s)")
 
     async def _run(self, grace: float) -> None:
         bridge = Bridge()
