@@ -23,7 +23,6 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
-        OPENAPP_EMBEDDED="1",
         SQLITE_PATH=os.environ.get(
             "BENCH_SQLITE_PATH", str(PROJECT / "var" / "bench" / "embedded.sqlite3")
         ),

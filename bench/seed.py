@@ -16,7 +16,7 @@ def main(count: int) -> None:
     import django
 
     django.setup()
-    from tables.demo import DEMO_SLUG
+    from openapp_site.demo import DEMO_SLUG
     from tables.models import Location, Table
 
     location = Location.objects.get(slug=DEMO_SLUG)

@@ -3,7 +3,7 @@
 Two shapes, both started as subprocesses exactly as README.md starts them:
 - embedded: `manage.py run_embedded` (site, WebSockets and bridge in one process) on a
   fresh SQLite file, in-memory channel layer;
-- production: two `daphne openapp_site.asgi:application` processes and one
+- production: two `daphne openapp_site.serve:application` processes and one
   `manage.py run_pos_bridge`, on a fresh PostgreSQL database (openapp_bench) and Redis.
 Every process runs with DJANGO_SETTINGS_MODULE=bench.settings (the product's settings plus
 the bare view /bench/bare). The restaurant's POS is pos_bridge's PosSimulator, served on a
@@ -59,7 +59,6 @@ OWN_VARIABLES = {
     "DATABASE_URL",
     "REDIS_URL",
     "SQLITE_PATH",
-    "OPENAPP_EMBEDDED",
     "SECRET_KEY",
     "DJANGO_SETTINGS_MODULE",
     "ALLOWED_HOSTS",
@@ -86,7 +85,7 @@ def environment(shape: str) -> dict[str, str]:
         DEMO_ADMIN_PASSWORD_FILE=str(VAR / "admin-password"),
     )
     if shape == "embedded":
-        env.update(OPENAPP_EMBEDDED="1", SQLITE_PATH=str(SQLITE_PATH))
+        env.update(SQLITE_PATH=str(SQLITE_PATH))
     else:
         env.update(
             DATABASE_URL=database_url(),
@@ -235,7 +234,7 @@ class Stack:
         else:
             self.ports = [free_port(), free_port()]
             self.web = [
-                self._daphne(f"daphne-{i + 1}", p, "openapp_site.asgi:application", self.env)
+                self._daphne(f"daphne-{i + 1}", p, "openapp_site.serve:application", self.env)
                 for i, p in enumerate(self.ports)
             ]
             bridge = [sys.executable, "manage.py", "run_pos_bridge"]

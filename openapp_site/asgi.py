@@ -12,7 +12,6 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-from openapp_site.gc_pauses import keep_gc_pauses_short  # noqa: E402
 from ordering.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
@@ -29,5 +28,3 @@ application = ProtocolTypeRouter(
         ),
     }
 )
-
-keep_gc_pauses_short()

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from openapp_site.demo import DEMO_SLUG, admin_password_file, demo_table_links
 from pos_bridge.models import PosConnection
-from tables.demo import DEMO_SLUG, admin_password_file, demo_table_links
 from tables.qr import public_base_url, qr_svg
 
 

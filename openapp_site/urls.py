@@ -14,6 +14,7 @@ urlpatterns = [
     path("", landing, name="landing"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("tables.urls")),
     path("", include("ordering.urls")),
 ]
 

@@ -30,14 +30,11 @@ def product_saved(sender, instance: Product, created: bool, **kwargs) -> None:
 
 
 def broadcast_availability(product_id: int) -> None:
-    """Re-render the product's menu entry on every open table of its location."""
+    """Every open table of the product's location re-renders its menu entry (on the menu
+    pages' sockets, in the web processes) and hears why it changed."""
     layer = get_channel_layer()
-    product = (
-        Product.objects.select_related("location")
-        .prefetch_related("variants", "dietary_tags")
-        .filter(pk=product_id)
-        .first()
-    )
+    product = Product.objects.filter(pk=product_id).only("location_id", "name", "is_available")
+    product = product.first()
     if layer is None or product is None:
         return
     notice = "" if product.is_available else f"Sorry, {product.name} is no longer available"
@@ -45,14 +42,25 @@ def broadcast_availability(product_id: int) -> None:
         table__location_id=product.location_id, closed_at__isnull=True
     )
     for session in sessions:
-        item = render_to_string(
-            "ordering/_menu_item.html",
-            {"product": product, "session": session, "currency": product.location.currency},
-        )
         async_to_sync(layer.group_send)(
-            group_for(session), {"type": "menu.update", "item": item, "notice": notice}
+            group_for(session), {"type": "menu.update", "product_id": product_id, "notice": notice}
         )
     log.info("product=%s available=%s pushed to open tables", product_id, product.is_available)
+
+
+def render_menu_item(product_id: int, session: TableSession) -> str:
+    product = (
+        Product.objects.select_related("location")
+        .prefetch_related("variants", "dietary_tags")
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        return ""
+    return render_to_string(
+        "ordering/_menu_item.html",
+        {"product": product, "session": session, "currency": product.location.currency},
+    )
 
 
 def mark_unavailable(location_id: int, plu: str, modifier_name: str | None) -> None:

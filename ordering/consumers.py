@@ -16,7 +16,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from ordering.live import group_for, render_live, render_notice
+from ordering.availability import render_menu_item
+from ordering.live import group_for, render_for, render_live, render_notice
 from tables.diners import phone_from_cookies, session_and_diner
 from tables.models import Diner, TableSession
 
@@ -40,7 +41,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         session, diner = found
-        self.diner_key = str(diner.pk)
+        self.session, self.diner = session, diner
         self.page = parse_qs(self.scope.get("query_string", b"").decode()).get("page", [""])[0]
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -49,7 +50,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, a trip to a
-        # worker thread each time. The table's pushes (every change, to every phone) never
+        # worker thread each time. A check's pushes (every change, to every phone) never
         # touch the database, so they go straight to their handlers.
         if message.get("type") == "check.update":
             await self.check_update(message)
@@ -66,9 +67,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
         return  # phones only listen
 
     async def check_update(self, event: dict) -> None:
-        which = event["by_diner"].get(self.diner_key)
-        if which is not None:
-            await self._forward(event["renders"][which])
+        await self._forward(render_for(self.session, self.diner, event))
 
     async def _forward(self, parts: dict[str, str]) -> None:
         # Only the bill page has the check on it; other pages get the header, banner and note.
@@ -76,7 +75,9 @@ class DinerConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=html)
 
     async def menu_update(self, event: dict) -> None:
-        html = event["item"] if self.page == "menu" else ""
+        html = ""
+        if self.page == "menu":
+            html = await database_sync_to_async(render_menu_item)(event["product_id"], self.session)
         if event["notice"]:
             html += render_notice(event["notice"])
         if html:

@@ -1,20 +1,23 @@
 """Every phone at the table sees the same check at once.
 
 pos_bridge hands over what the POS said (a snapshot or a change, already turned into a
-CheckState); this module stores it by Version, works out each diner's note, renders each
-diner's view once and sends it to the table session's group on the channel layer. The
-diner consumer only forwards the HTML meant for its diner.
+CheckState); this module stores it by Version, works out each diner's note and sends the
+check, as data, to the table session's group on the channel layer. Each diner's socket
+(ordering.consumers) renders that diner's view in the web process.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from ordering import checks, notices, till
 from ordering.checks import CheckState
@@ -162,30 +165,52 @@ def _broadcast(
     diners: list[Diner] | None = None,
     view: TableView | None = None,
 ) -> None:
+    """Tell every phone at the table what the check is now. The message carries data, not
+    HTML: each phone's socket renders its own view in the web process (render_for), so the
+    bridge that calls this renders nothing."""
     layer = get_channel_layer()
     if layer is None:
         return
-    owners = None
-    if diners is None:
-        diners, owners = people_at(session)
-    # The check, its state and who sent which batch are the same for every diner: read once.
-    view = view or table_view(session, owners=owners)
-    on_the_check = {line.batch_id for line in view.state.lines} if view.state else set()
-    # Diners differ only in which lines are theirs and in their note: most share one render.
-    # Each render goes once into the message, which every phone at the table receives.
-    renders: list[dict[str, str]] = []
-    index: dict[tuple[frozenset[str], str], int] = {}
-    by_diner = {}
-    for diner in diners:
-        notice = notices_by_diner.get(diner.pk, "")
-        theirs = frozenset(b for b in on_the_check if view.owners.get(b or "") == diner.pk)
-        key = (theirs, notice)
-        if key not in index:
-            index[key] = len(renders)
-            renders.append(render_live(session, diner, notice, view))
-        by_diner[str(diner.pk)] = index[key]
-    message = {"type": "check.update", "renders": renders, "by_diner": by_diner}
+    view = view or table_view(session)
+    message = {
+        "type": "check.update",
+        "id": uuid.uuid4().hex,
+        "check": {
+            "version": view.check.version,
+            "support": view.check.support,
+            "problem": view.check.problem,
+        },
+        "state": view.state.to_json() if view.state else None,
+        "owners": view.owners,
+        "till_reachable": view.till_reachable,
+        "session_open": session.is_open,
+        "notices": {str(diner): notice for diner, notice in notices_by_diner.items() if notice},
+    }
     async_to_sync(layer.group_send)(group_for(session), message)
+
+
+# Phones of one table in one process share renders: the view differs only in which lines
+# are the diner's own and in the diner's note.
+_renders: OrderedDict[tuple[str, frozenset[str], str], dict[str, str]] = OrderedDict()
+_RENDERS_KEPT = 512
+
+
+def render_for(session: TableSession, diner: Diner, message: dict) -> dict[str, str]:
+    """One diner's HTML for a check.update message (in the web process, no database)."""
+    if not message["session_open"] and session.closed_at is None:
+        session.closed_at = timezone.now()
+    check = TableCheck(session=session, **message["check"])
+    state = CheckState.from_json(message["state"]) if message["state"] else None
+    owners = message["owners"]
+    notice = message["notices"].get(str(diner.pk), "")
+    theirs = frozenset(batch for batch, owner in owners.items() if owner == diner.pk)
+    key = (message["id"], theirs, notice)
+    if key not in _renders:
+        view = TableView(check, state, owners, message["till_reachable"])
+        _renders[key] = render_live(session, diner, notice, view)
+        while len(_renders) > _RENDERS_KEPT:
+            _renders.popitem(last=False)
+    return _renders[key]
 
 
 def _notices(

@@ -14,7 +14,4 @@ diner_urls = [
     path("bill/refresh", views.refresh_check, name="refresh_check"),
 ]
 
-urlpatterns = [
-    path("", include("tables.urls")),
-    path("s/<uuid:session_id>/", include(diner_urls)),
-]
+urlpatterns = [path("s/<uuid:session_id>/", include(diner_urls))]

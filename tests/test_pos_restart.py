@@ -37,7 +37,7 @@ def free_port() -> int:
 @contextmanager
 def pos_process(port: int) -> Iterator[str]:
     """`manage.py run_pos_simulator` as a newcomer runs it; yields its staff console socket."""
-    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_pos_simulator", "--port", str(port)],
         cwd=settings.BASE_DIR,

@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from openapp_site.demo import admin_login_line, demo_table_links
 from ordering.models import Category, Modifier, ModifierGroup, Product, Variant
 from pos_bridge.models import PosConnection
-from tables.demo import admin_login_line, demo_table_links
 from tables.models import Location, Table
 
 pytestmark = pytest.mark.django_db

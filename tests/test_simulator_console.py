@@ -519,7 +519,7 @@ async def test_a_console_socket_opened_by_another_web_page_is_closed_with_4403(
 
 def test_the_command_prints_the_staff_console_url_and_serves_the_page() -> None:
     command = [sys.executable, "manage.py", "run_pos_simulator", "--port", "0", "--token", "t0k"]
-    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -87,7 +87,7 @@ def test_the_command_refuses_malformed_stock_with_a_clear_error(stock: str) -> N
 def test_the_command_serves_until_sigterm() -> None:
     command = [sys.executable, "manage.py", "run_pos_simulator", "--port", "0"]
     command += ["--stock", "401=1", "--token", "t0ken"]
-    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

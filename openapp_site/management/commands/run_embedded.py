@@ -9,6 +9,8 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from openapp_site.gc_pauses import keep_gc_pauses_short
+
 log = logging.getLogger("openapp.embedded")
 QR_TABLE = "Table 10"  # the README's walk-through table
 
@@ -66,8 +68,8 @@ class Command(BaseCommand):
         asyncio.set_event_loop(loop)
         lines = []
         if options["simulator"]:
+            from openapp_site.demo import point_demo_pos_at
             from pos_bridge.simulator import PosSimulator
-            from tables.demo import point_demo_pos_at
 
             simulator = PosSimulator(
                 stock=stock,
@@ -89,6 +91,7 @@ class Command(BaseCommand):
         def ready() -> None:
             self.stdout.write("\n".join(["", f"OpenApp is running at {base}", *lines, ""]))
 
+        keep_gc_pauses_short()  # everything is imported: a long-running process starts here
         Server(
             application=get_default_application(),
             endpoints=[f"tcp:port={options['port']}:interface={options['host']}"],
@@ -97,7 +100,7 @@ class Command(BaseCommand):
         ).run()
 
     def _demo_lines(self, base: str) -> list[str]:
-        from tables.demo import admin_login_line, demo_table_links
+        from openapp_site.demo import admin_login_line, demo_table_links
         from tables.qr import qr_text
 
         links = demo_table_links(settings.PUBLIC_BASE_URL or base)

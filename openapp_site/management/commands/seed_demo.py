@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from openapp_site.demo import seed_demo
 from ordering.menu_import import MenuImportError
-from tables.demo import seed_demo
 
 
 class Command(BaseCommand):
