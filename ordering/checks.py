@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,38 +41,36 @@ class LineStatus:
     CANCELLED = "cancelled"
 
 
-@dataclass
-class CheckLine:
+class CheckLine(msgspec.Struct, kw_only=True):
     line_id: str
     name: str
     quantity: int
     total: Decimal
     status: str = LineStatus.ORDERED
     variant: str = ""
-    details: list[str] = field(default_factory=list)  # modifiers and instructions
+    details: list[str] = []  # modifiers and instructions
     by_staff: bool = False
     batch_id: str | None = None  # the OpenApp batch the line came from
 
 
-@dataclass
-class CheckAdjustment:
+class CheckAdjustment(msgspec.Struct, kw_only=True):
     name: str
     amount: Decimal
 
 
-@dataclass
-class CheckTax:
+class CheckTax(msgspec.Struct, kw_only=True):
     name: str
     amount: Decimal
     added_on_top: bool = False
 
 
-@dataclass
-class CheckState:
+class CheckState(msgspec.Struct, kw_only=True):
+    """The check as stored (TableCheck.state, JSON) and pushed to phones: one schema."""
+
     currency: str
-    lines: list[CheckLine] = field(default_factory=list)
-    adjustments: list[CheckAdjustment] = field(default_factory=list)
-    taxes: list[CheckTax] = field(default_factory=list)
+    lines: list[CheckLine] = []
+    adjustments: list[CheckAdjustment] = []
+    taxes: list[CheckTax] = []
     service_charge: Decimal | None = None
     amount: Decimal = Decimal("0.00")
     amount_owing: Decimal = Decimal("0.00")
@@ -80,47 +79,14 @@ class CheckState:
     order_id: str = ""  # the POS's SalesTransactionID: which check this is
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(self)
+        return msgspec.to_builtins(self)  # money as its digits, in strings
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CheckState:
-        def money(value: Any) -> Decimal | None:
-            return None if value is None else Decimal(value)
-
-        return cls(
-            currency=data["currency"],
-            lines=[CheckLine(**{**line, "total": money(line["total"])}) for line in data["lines"]],
-            adjustments=[
-                CheckAdjustment(name=a["name"], amount=money(a["amount"]))
-                for a in data["adjustments"]
-            ],
-            taxes=[
-                CheckTax(name=t["name"], amount=money(t["amount"]), added_on_top=t["added_on_top"])
-                for t in data["taxes"]
-            ],
-            service_charge=money(data["service_charge"]),
-            amount=money(data["amount"]),
-            amount_owing=money(data["amount_owing"]),
-            is_closed=data["is_closed"],
-            order_number=data["order_number"],
-            order_id=data.get("order_id", ""),
-        )
+        return msgspec.convert(data, cls)
 
     def line(self, line_id: str) -> CheckLine | None:
         return next((line for line in self.lines if line.line_id == line_id), None)
-
-
-def _jsonable(value: Any) -> Any:
-    # By hand rather than dataclasses.asdict, which deep-copies first: this runs on every push.
-    if isinstance(value, Decimal):
-        return str(value)
-    if is_dataclass(value):
-        return {k: _jsonable(v) for k, v in vars(value).items()}
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 @dataclass
