@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
@@ -13,7 +14,6 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from pos_bridge import codec
 from pos_bridge.simulator import PosSimulator
 
 SEEDS = Path(__file__).parent / "seed_examples"
@@ -26,6 +26,22 @@ GARLIC_BREAD = "5e132381-8723-4f38-9483-6265bced2f96"
 PASTA = "02f3b881-f675-4913-a0d0-1571dbf24aff"
 T_BONE = "a9cc9a46-9a4d-445a-a248-838e188970c4"
 SIDE_SALAD = "711336b0-262c-4701-bea8-c554fc5ebd72"
+SERVICE_MODE_ID = "0adc10d8-d2eb-40b9-9801-0664531f7400"  # the seed's, the simulator's default
+
+
+def loads(text: str | bytes) -> Any:
+    """Frames are read as plain JSON with money as Decimal, never with the bridge's decoder."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, default=_number)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{value!r} is not JSON")
 
 
 def seed_text(name: str) -> str:
@@ -33,7 +49,7 @@ def seed_text(name: str) -> str:
 
 
 def seed(name: str) -> Any:
-    return codec.loads(seed_text(name))
+    return loads(seed_text(name))
 
 
 class Bridge:
@@ -44,13 +60,13 @@ class Bridge:
         self.pushes: list[dict[str, Any]] = []
 
     async def send(self, frame: str | bytes | dict[str, Any]) -> None:
-        await self.ws.send(codec.dumps(frame) if isinstance(frame, dict) else frame)
+        await self.ws.send(dumps(frame) if isinstance(frame, dict) else frame)
 
     async def receive(self) -> dict[str, Any]:
-        return codec.loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+        return loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
 
     async def call(self, frame: str | dict[str, Any]) -> dict[str, Any]:
-        request_id = (codec.loads(frame) if isinstance(frame, str) else frame)["RequestID"]
+        request_id = (loads(frame) if isinstance(frame, str) else frame)["RequestID"]
         await self.send(frame)
         while True:
             message = await self.receive()
@@ -64,7 +80,7 @@ class Bridge:
 
     async def snapshot(self, table: str = "10") -> dict[str, Any]:
         return await self.request(
-            30, {"ServiceModeID": str(uuid.uuid4()), "ServiceModeEntityID": table}
+            30, {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": table}
         )
 
     async def next_push(self) -> dict[str, Any]:
@@ -126,7 +142,7 @@ def create_order(
         {
             "ProviderOrderID": str(uuid.uuid4()),
             "IsTraining": False,
-            "ServiceModeID": "0adc10d8-d2eb-40b9-9801-0664531f7400",
+            "ServiceModeID": SERVICE_MODE_ID,
             "ServiceModeEntityID": table,
             "ServiceChargeAmount": None,
             "UseProviderPrices": provider_prices,

@@ -22,6 +22,7 @@ from pos_bridge.simulator import running_simulator
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).parent / "seed_examples"
 GARLIC_BREAD = "5e132381-8723-4f38-9483-6265bced2f96"
+SERVICE_MODE_ID = "0adc10d8-d2eb-40b9-9801-0664531f7400"
 
 
 def snapshot_request(table: str) -> str:
@@ -33,7 +34,7 @@ def snapshot_request(table: str) -> str:
             "DeviceID": "openapp-loc-1",
             "UserIdentifier": str(uuid.uuid4()),
             "MessageType": 30,
-            "Payload": {"ServiceModeID": str(uuid.uuid4()), "ServiceModeEntityID": table},
+            "Payload": {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": table},
         }
     )
 
