@@ -106,3 +106,31 @@ def test_the_command_serves_until_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_command_takes_the_service_mode_it_is_given_and_refuses_others() -> None:
+    other = "5e1f0000-0000-4000-8000-000000000001"
+    command = [sys.executable, "manage.py", "run_pos_simulator", "--port", "0"]
+    command += ["--service-mode-id", other, "--tables", "A1"]
+    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        with connect(url) as ws:
+            ws.send(snapshot_request("A1"))
+            refused = json.loads(ws.recv(timeout=5))
+            request = json.loads(snapshot_request("A1"))
+            request["Payload"]["ServiceModeID"] = other
+            ws.send(json.dumps(request))
+            taken = json.loads(ws.recv(timeout=5))
+
+        assert (refused["ResultCode"], refused["Payload"]) == (2, None)
+        assert "ServiceModeID" in refused["ErrorMessage"]
+        assert (taken["ResultCode"], taken["Payload"]["Version"]) == (0, 0)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
