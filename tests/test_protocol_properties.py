@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from pos_bridge import codec, protocol
 from pos_bridge.client import PosClient, PosSettings
 from pos_bridge.simulator import running_simulator
+from tests.restaurant import SEED_SERVICE_MODE_ID
 
 # Every field name the protocol puts on the wire, so generated objects look like messages.
 WIRE_NAMES = sorted(
@@ -338,7 +339,7 @@ def snapshot_request(request_id: str) -> str:
             user_identifier=str(uuid.uuid4()),
             message_type=protocol.MessageType.TABLE_SNAPSHOT,
             payload=protocol.SnapshotRequest(
-                service_mode_id=str(uuid.uuid4()), service_mode_entity_id="7"
+                service_mode_id=SEED_SERVICE_MODE_ID, service_mode_entity_id="7"
             ),
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
@@ -13,7 +14,6 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from pos_bridge import codec
 from pos_bridge.simulator import PosSimulator
 
 SEEDS = Path(__file__).parent / "seed_examples"
@@ -26,6 +26,22 @@ GARLIC_BREAD = "5e132381-8723-4f38-9483-6265bced2f96"
 PASTA = "02f3b881-f675-4913-a0d0-1571dbf24aff"
 T_BONE = "a9cc9a46-9a4d-445a-a248-838e188970c4"
 SIDE_SALAD = "711336b0-262c-4701-bea8-c554fc5ebd72"
+SERVICE_MODE_ID = "0adc10d8-d2eb-40b9-9801-0664531f7400"  # the seed's, the simulator's default
+
+
+def loads(text: str | bytes) -> Any:
+    """Frames are read as plain JSON with money as Decimal, never with the bridge's decoder."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, default=_number)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{value!r} is not JSON")
 
 
 def seed_text(name: str) -> str:
@@ -33,7 +49,7 @@ def seed_text(name: str) -> str:
 
 
 def seed(name: str) -> Any:
-    return codec.loads(seed_text(name))
+    return loads(seed_text(name))
 
 
 class Bridge:
@@ -44,13 +60,13 @@ class Bridge:
         self.pushes: list[dict[str, Any]] = []
 
     async def send(self, frame: str | bytes | dict[str, Any]) -> None:
-        await self.ws.send(codec.dumps(frame) if isinstance(frame, dict) else frame)
+        await self.ws.send(dumps(frame) if isinstance(frame, dict) else frame)
 
     async def receive(self) -> dict[str, Any]:
-        return codec.loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+        return loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
 
     async def call(self, frame: str | dict[str, Any]) -> dict[str, Any]:
-        request_id = (codec.loads(frame) if isinstance(frame, str) else frame)["RequestID"]
+        request_id = (loads(frame) if isinstance(frame, str) else frame)["RequestID"]
         await self.send(frame)
         while True:
             message = await self.receive()
@@ -64,7 +80,7 @@ class Bridge:
 
     async def snapshot(self, table: str = "10") -> dict[str, Any]:
         return await self.request(
-            30, {"ServiceModeID": str(uuid.uuid4()), "ServiceModeEntityID": table}
+            30, {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": table}
         )
 
     async def next_push(self) -> dict[str, Any]:
@@ -126,7 +142,7 @@ def create_order(
         {
             "ProviderOrderID": str(uuid.uuid4()),
             "IsTraining": False,
-            "ServiceModeID": "0adc10d8-d2eb-40b9-9801-0664531f7400",
+            "ServiceModeID": SERVICE_MODE_ID,
             "ServiceModeEntityID": table,
             "ServiceChargeAmount": None,
             "UseProviderPrices": provider_prices,
@@ -847,3 +863,152 @@ async def test_a_waiter_sells_from_the_same_stock_as_the_diners(
         await pos.add_items("10", [{"plu": GARLIC_BREAD}])
     await pos.set_stock(GARLIC_BREAD, None)
     assert (await bridge.call(create_order([product(GARLIC_BREAD, 50)])))["ResultCode"] == 0
+
+
+# The protocol page, enforced: the simulator checks what it is sent
+
+
+@pytest.mark.parametrize("service_mode_id", ["GBP", "", 7, None])
+async def test_a_create_order_for_another_service_mode_is_refused_naming_service_mode_id(
+    pos: PosSimulator, bridge: Bridge, service_mode_id: Any
+) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    request["Payload"]["ServiceModeID"] = service_mode_id
+
+    response = await bridge.call(request)
+
+    assert (response["ResultCode"], response["MessageType"], response["Payload"]) == (2, 11, None)
+    assert "ServiceModeID" in response["ErrorMessage"]
+    assert pos.order("10") is None
+    assert pos.version("10") == 0
+
+
+async def test_a_snapshot_request_for_another_service_mode_is_refused_and_opens_no_stream(
+    pos: PosSimulator, bridge: Bridge
+) -> None:
+    response = await bridge.request(
+        30, {"ServiceModeID": "1c0ffee0-0000-4000-8000-000000000000", "ServiceModeEntityID": "10"}
+    )
+
+    assert (response["ResultCode"], response["MessageType"], response["Payload"]) == (2, 30, None)
+    assert "ServiceModeID" in response["ErrorMessage"]
+    assert SERVICE_MODE_ID in response["ErrorMessage"]  # what it expected, for the integrator
+    assert pos.subscriber_count("10") == 0
+
+
+async def test_a_simulator_configured_with_another_service_mode_takes_only_that_one(
+    start_pos: StartPos, bridge_to: Connect
+) -> None:
+    other = "5e1f0000-0000-4000-8000-000000000001"
+    bridge = await bridge_to(await start_pos(service_mode_id=other))
+
+    seed_order = await bridge.call(seed_text("create_order_request"))
+    snapshot = await bridge.request(30, {"ServiceModeID": other, "ServiceModeEntityID": "10"})
+
+    assert seed_order["ResultCode"] == 2
+    assert (snapshot["ResultCode"], snapshot["Payload"]["Version"]) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda p: p["Products"][0].update(Quantity="two"), "$.Payload.Products[0].Quantity"),
+        (lambda p: p.pop("Products"), "Products"),
+        (lambda p: p["Products"][0].update(Quantity=-1), "$.Payload.Products[0].Quantity"),
+        (lambda p: p.update(ServiceModeEntityID=""), "$.Payload.ServiceModeEntityID"),
+        (lambda p: p.update(UseProviderPrices="no"), "$.Payload.UseProviderPrices"),
+        (lambda p: p["Products"][0].update(Price="5.00"), "$.Payload.Products[0].Price"),
+        (lambda p: p["Products"][0].update(ProductType=7), "$.Payload.Products[0].ProductType"),
+        (lambda p: p.update(Notes=[{"Message": 5}]), "$.Payload.Notes[0].Message"),
+        (
+            lambda p: p["Products"][0]["ChildProducts"].append({"ProductType": 0}),
+            "$.Payload.Products[0].ChildProducts[0]",
+        ),
+    ],
+)
+async def test_a_malformed_create_order_is_refused_naming_the_field_path(
+    pos: PosSimulator, bridge: Bridge, change: Callable[[dict[str, Any]], Any], path: str
+) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    change(request["Payload"])
+
+    response = await bridge.call(request)
+
+    assert (response["ResultCode"], response["MessageType"]) == (2, 11)
+    assert path in response["ErrorMessage"], response["ErrorMessage"]
+    assert pos.order("10") is None
+
+
+async def test_a_missing_field_is_named_with_where_it_was_missing(bridge: Bridge) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    del request["Payload"]["Products"]
+
+    response = await bridge.call(request)
+
+    assert response["ErrorMessage"] == (
+        "Invalid request: Object missing required field `Products` - at `$.Payload`"
+    )
+
+
+async def test_a_wrong_type_is_named_in_msgspec_words(bridge: Bridge) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    request["Payload"]["Products"][0]["Quantity"] = "two"
+
+    response = await bridge.call(request)
+
+    assert response["ErrorMessage"] == (
+        "Invalid request: Expected `int`, got `str` - at `$.Payload.Products[0].Quantity`"
+    )
+
+
+async def test_a_snapshot_request_without_its_table_is_refused_naming_it(bridge: Bridge) -> None:
+    empty = await bridge.request(30, {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": ""})
+    missing = await bridge.request(30, {"ServiceModeID": SERVICE_MODE_ID})
+    number = await bridge.request(30, {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": 10})
+
+    for response in (empty, missing, number):
+        assert (response["ResultCode"], response["Payload"]) == (2, None)
+        assert "ServiceModeEntityID" in response["ErrorMessage"]
+
+
+async def test_an_envelope_without_its_provider_fields_is_refused_naming_them(
+    bridge: Bridge,
+) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    del request["ProviderID"]
+
+    response = await bridge.call(request)
+
+    assert response["ResultCode"] == 2
+    assert "`ProviderID`" in response["ErrorMessage"]
+
+
+async def test_unknown_fields_are_tolerated(bridge: Bridge) -> None:
+    request = create_order([product(GARLIC_BREAD)])
+    request["Shiny"] = True
+    request["Payload"]["Products"][0]["FutureField"] = {"Anything": [1, 2]}
+
+    assert (await bridge.call(request))["ResultCode"] == 0
+
+
+async def test_a_garbage_frame_is_dropped_and_the_connection_keeps_working(
+    pos: PosSimulator, bridge: Bridge
+) -> None:
+    await bridge.snapshot("10")
+    for frame in ["{garbage", "null", '"text"', '{"MessageType": 11}', b"\x80\x81"]:
+        await bridge.send(frame)
+
+    await pos.add_items("10", [{"plu": GARLIC_BREAD}])
+
+    assert (await bridge.next_push())["Payload"]["ChangeType"] == "ITEMS_ADDED"
+    assert (await bridge.call(create_order([product(PASTA)])))["ResultCode"] == 0
+
+
+async def test_money_goes_out_as_json_numbers_with_two_decimals(bridge: Bridge) -> None:
+    await bridge.send(seed_text("pint_with_note_request"))
+
+    text = await asyncio.wait_for(bridge.ws.recv(), TIMEOUT)
+
+    assert '"Price":6.00,"TotalAmount":6.00' in text
+    assert '"Amount":6.00' in text
+    assert '"TaxRate":10.000' in text  # a rate, not money: written as the seed writes it

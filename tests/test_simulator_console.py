@@ -19,18 +19,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
-from pos_bridge import codec
 from pos_bridge.simulator import PosSimulator, running_simulator
+from pos_bridge.simulator.wire import to_builtins
 from tests.test_simulator import (
     CORONA,
     GARLIC_BREAD,
     PINT,
+    SERVICE_MODE_ID,
     SIDE_SALAD,
     T_BONE,
     Bridge,
     create_order,
+    dumps,
     envelope,
     lines,
+    loads,
     product,
     seed_text,
 )
@@ -54,7 +57,7 @@ class Console:
         self._ids = 0
 
     async def receive(self) -> dict[str, Any]:
-        message = codec.loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+        message = loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
         if message.get("type") == "state":
             self.state = message
         return message
@@ -73,7 +76,7 @@ class Console:
 
     async def command(self, action: str, **fields: Any) -> dict[str, Any]:
         self._ids += 1
-        await self.ws.send(codec.dumps({"action": action, "id": self._ids, **fields}))
+        await self.ws.send(dumps({"action": action, "id": self._ids, **fields}))
         while True:
             message = await self.receive()
             if message.get("type") == "answer" and message.get("id") == self._ids:
@@ -233,7 +236,7 @@ async def test_each_console_command_changes_the_check_and_is_pushed_to_the_bridg
         assert (shown["Order"], shown["Closed"]) == (None, True)
     else:
         assert shown["Order"] == push["Order"]
-        assert codec.to_wire(pos.order("10")) == push["Order"]
+        assert to_builtins(pos.order("10")) == push["Order"]
 
 
 async def test_the_checks_after_console_commands_are_what_a_waiter_would_see(
@@ -369,7 +372,7 @@ async def test_console_sockets_get_no_protocol_pushes_and_bridges_get_no_console
     assert [(await bridge.next_push())["Payload"]["Version"] for _ in range(2)] == [2, 3]
     await bridge.assert_no_push()
     # Everything the console got is a state or an answer: never a protocol frame.
-    await console.ws.send(codec.dumps({"action": "refresh"}))
+    await console.ws.send(dumps({"action": "refresh"}))
     kinds = {(await console.receive()).get("type") for _ in range(2)}
     assert kinds == {"state", "answer"}
 
@@ -511,7 +514,7 @@ async def test_a_console_socket_opened_by_another_web_page_is_closed_with_4403(
     sockets.append(own_page)
 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
-    assert codec.loads(await asyncio.wait_for(own_page.recv(), TIMEOUT))["type"] == "state"
+    assert loads(await asyncio.wait_for(own_page.recv(), TIMEOUT))["type"] == "state"
 
 
 # The command
@@ -557,7 +560,8 @@ def test_close_order_clicked_in_the_console_page_reaches_the_bridge(
     with connect_sync(pos_thread.url) as bridge:
         bridge.send(seed_text("create_order_request"))
         assert json.loads(bridge.recv(timeout=TIMEOUT))["ResultCode"] == 0
-        bridge.send(codec.dumps(envelope(30, {"ServiceModeID": "s", "ServiceModeEntityID": "10"})))
+        snapshot = {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": "10"}
+        bridge.send(dumps(envelope(30, snapshot)))
         assert json.loads(bridge.recv(timeout=TIMEOUT))["Payload"]["Version"] == 1
         context = browser.new_context(viewport={"width": 1366, "height": 800})
         try:

@@ -22,6 +22,7 @@ from pos_bridge.simulator import running_simulator
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).parent / "seed_examples"
 GARLIC_BREAD = "5e132381-8723-4f38-9483-6265bced2f96"
+SERVICE_MODE_ID = "0adc10d8-d2eb-40b9-9801-0664531f7400"
 
 
 def snapshot_request(table: str) -> str:
@@ -33,7 +34,7 @@ def snapshot_request(table: str) -> str:
             "DeviceID": "openapp-loc-1",
             "UserIdentifier": str(uuid.uuid4()),
             "MessageType": 30,
-            "Payload": {"ServiceModeID": str(uuid.uuid4()), "ServiceModeEntityID": table},
+            "Payload": {"ServiceModeID": SERVICE_MODE_ID, "ServiceModeEntityID": table},
         }
     )
 
@@ -100,6 +101,34 @@ def test_the_command_serves_until_sigterm() -> None:
 
         process.send_signal(signal.SIGTERM)
 
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_command_takes_the_service_mode_it_is_given_and_refuses_others() -> None:
+    other = "5e1f0000-0000-4000-8000-000000000001"
+    command = [sys.executable, "manage.py", "run_pos_simulator", "--port", "0"]
+    command += ["--service-mode-id", other, "--tables", "A1"]
+    env = {**os.environ, "OPENAPP_EMBEDDED": "1", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        with connect(url) as ws:
+            ws.send(snapshot_request("A1"))
+            refused = json.loads(ws.recv(timeout=5))
+            request = json.loads(snapshot_request("A1"))
+            request["Payload"]["ServiceModeID"] = other
+            ws.send(json.dumps(request))
+            taken = json.loads(ws.recv(timeout=5))
+
+        assert (refused["ResultCode"], refused["Payload"]) == (2, None)
+        assert "ServiceModeID" in refused["ErrorMessage"]
+        assert (taken["ResultCode"], taken["Payload"]["Version"]) == (0, 0)
+        process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
         if process.poll() is None:

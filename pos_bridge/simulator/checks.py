@@ -8,12 +8,12 @@ and 10% VAT included in the prices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from pos_bridge import protocol
-from pos_bridge.protocol import LineSource, LineStatus, ProductType
+from . import messages
+from .messages import LineSource, LineStatus, ProductType
+from .wire import money
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 AUTO_DISCOUNT_ID = "f43fadb5-a26b-423c-942c-017c23384501"
 AUTO_DISCOUNT_NAME = "10% Discount"
@@ -23,10 +23,6 @@ VAT_NAME = "VAT"
 VAT_RATE = Decimal("10.000")
 SERVICE_MODE_PREFIX = "TBL"
 OWNER_USER_NAME = "PayAtTable User"
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -53,7 +49,7 @@ class Line:
     source: LineSource
     provider_order_id: str | None
     pos_priced: bool
-    adjustment: protocol.Adjustment | None = None
+    adjustment: messages.Adjustment | None = None
     status: LineStatus = LineStatus.ORDERED
 
     @property
@@ -73,9 +69,9 @@ class Line:
     def gross(self) -> Decimal:
         return self.total + sum((self.child_total(c) for c in self.children), ZERO)
 
-    def to_product(self) -> protocol.Product:
+    def to_product(self) -> messages.LineProduct:
         # ProviderProductID is null on the POS's lines, as in the seed's response.
-        return protocol.Product(
+        return messages.LineProduct(
             provider_product_id=None,
             product_type=ProductType.PRODUCT,
             plu_identifier=self.plu,
@@ -93,8 +89,8 @@ class Line:
             provider_order_id=self.provider_order_id,
         )
 
-    def _child_product(self, child: Child) -> protocol.Product:
-        return protocol.Product(
+    def _child_product(self, child: Child) -> messages.ChildProduct:
+        return messages.ChildProduct(
             provider_product_id=None,
             product_type=child.product_type,
             plu_identifier=child.plu,
@@ -130,9 +126,9 @@ class Check:
     owner_user_id: str | None
     currency: str
     lines: list[Line] = field(default_factory=list)
-    payments: list[protocol.Payment] = field(default_factory=list)
-    notes: list[protocol.Note] = field(default_factory=list)
-    provider_adjustments: list[protocol.Adjustment] = field(default_factory=list)
+    payments: list[messages.Payment] = field(default_factory=list)
+    notes: list[messages.Note] = field(default_factory=list)
+    provider_adjustments: list[messages.Adjustment] = field(default_factory=list)
     discounts: list[Discount] = field(default_factory=list)
     service_charge: Decimal | None = None  # set by a CreateOrder's ServiceChargeAmount
     is_closed: bool = False
@@ -153,28 +149,32 @@ class Check:
         lines = [line for line in self.lines if line.pos_priced or not pos_priced_only]
         return sum((line.gross for line in lines), ZERO)
 
-    def adjustments(self) -> list[protocol.Adjustment]:
+    def adjustments(self) -> list[messages.Adjustment]:
         result = []
         if any(line.pos_priced and not line.cancelled for line in self.lines):
             automatic = -money(self.subtotal(pos_priced_only=True) * AUTO_DISCOUNT_RATE)
             result.append(
-                protocol.Adjustment(None, AUTO_DISCOUNT_ID, automatic, AUTO_DISCOUNT_NAME)
+                messages.Adjustment(
+                    adjustment_id=AUTO_DISCOUNT_ID, amount=automatic, name=AUTO_DISCOUNT_NAME
+                )
             )
         for adjustment in self.provider_adjustments:
             amount = None if adjustment.amount is None else money(adjustment.amount)
             result.append(
-                protocol.Adjustment(
-                    adjustment.provider_adjustment_id,
-                    adjustment.adjustment_id,
-                    amount,
-                    adjustment.name,
+                messages.Adjustment(
+                    provider_adjustment_id=adjustment.provider_adjustment_id,
+                    adjustment_id=adjustment.adjustment_id,
+                    amount=amount,
+                    name=adjustment.name,
                 )
             )
         subtotal = self.subtotal()
         for discount in self.discounts:
             result.append(
-                protocol.Adjustment(
-                    None, discount.adjustment_id, discount.value(subtotal), discount.name
+                messages.Adjustment(
+                    adjustment_id=discount.adjustment_id,
+                    amount=discount.value(subtotal),
+                    name=discount.name,
                 )
             )
         return result
@@ -187,7 +187,7 @@ class Check:
         )
         return sum(amounts, ZERO)
 
-    def order(self) -> protocol.Order:
+    def order(self) -> messages.Order:
         subtotal = self.subtotal()
         adjustments = self.adjustments()
         amount = subtotal + self._line_adjustments()
@@ -200,7 +200,7 @@ class Check:
         service_paid = sum((p.explicit_service_charge_amount or ZERO for p in self.payments), ZERO)
         remaining_service = max(ZERO, money(service_charge - service_paid))
         paid = sum((p.amount_sale or ZERO for p in self.payments), ZERO)
-        return protocol.Order(
+        return messages.Order(
             sales_transaction_id=self.sales_transaction_id,
             service_mode_prefix=SERVICE_MODE_PREFIX,
             service_mode_entity_id=self.entity_id,
@@ -217,7 +217,12 @@ class Check:
             adjustments=adjustments,
             notes=list(self.notes),
             taxes=[
-                protocol.Tax(VAT_NAME, money(amount * VAT_RATE / (100 + VAT_RATE)), VAT_RATE, False)
+                messages.Tax(
+                    name=VAT_NAME,
+                    amount=money(amount * VAT_RATE / (100 + VAT_RATE)),
+                    tax_rate=VAT_RATE,
+                    is_add_on_tax=False,
+                )
             ],
         )
 

@@ -16,32 +16,51 @@ State:   {"type": "state", "currency": "GBP", "tables": {...}, "menu": [...], "s
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 
-from pos_bridge import codec
-
-from .catalog import Item
-from .checks import money
-
-if TYPE_CHECKING:
-    from .server import PosSimulator
+from .auth import token_given
+from .catalog import Catalog, Item
+from .checks import Table
+from .wire import LARGEST_NUMBER, NotJson, dumps, loads, money, to_builtins
 
 log = logging.getLogger(__name__)
 
 CONSOLE_PATH = "/console"
 UNAUTHORIZED = (4401, "unauthorized")
 FOREIGN_ORIGIN = (4403, "the console only takes commands from its own page")
+
+
+class PosSimulator(Protocol):
+    """What the console needs of the simulator (server.PosSimulator is one)."""
+
+    tables: dict[str, Table]
+    catalog: Catalog
+    currency: str
+
+    def version(self, table: str) -> int: ...
+    def subscriber_count(self, table: str) -> int: ...
+    async def add_items(self, table: str, items: Sequence[Mapping[str, Any]]) -> list[str]: ...
+    async def close_order(self, table: str) -> int: ...
+    async def apply_discount(
+        self,
+        table: str,
+        name: str,
+        percent: Decimal | str | int | None = None,
+        amount: Decimal | str | int | None = None,
+    ) -> int: ...
+    async def set_stock(self, identifier: str, quantity: int | None) -> None: ...
+    async def set_price(self, identifier: str, price: Decimal | str) -> None: ...
+
 
 Command = Mapping[str, Any]
 Action = Callable[["PosSimulator", Command], Awaitable[dict[str, Any]]]
@@ -70,14 +89,6 @@ def refusal(request: Request, token: str | None) -> tuple[int, str] | None:
     ):
         return UNAUTHORIZED
     return None
-
-
-def token_given(path: str, authorization: str | None, token: str) -> bool:
-    """The console's token comes as ?token=... (browsers cannot set WebSocket headers)."""
-    candidates = parse_qs(urlsplit(path).query).get("token", [])[:1]
-    if authorization and authorization.startswith("Bearer "):
-        candidates.append(authorization.removeprefix("Bearer "))
-    return any(hmac.compare_digest(c.encode(), token.encode()) for c in candidates if c)
 
 
 # Fields
@@ -119,8 +130,8 @@ def _number(value: Any, name: str) -> Decimal:
         raise CommandError(f"{name!r} must be a number, not {value!r}") from None
     if not number.is_finite():
         raise CommandError(f"{name!r} must be a number, not {value!r}")
-    if abs(number) >= codec.LARGEST_NUMBER:
-        raise CommandError(f"{name!r} must be below {codec.LARGEST_NUMBER:,}, not {value!r}")
+    if abs(number) >= LARGEST_NUMBER:
+        raise CommandError(f"{name!r} must be below {LARGEST_NUMBER:,}, not {value!r}")
     return number
 
 
@@ -247,8 +258,8 @@ ACTIONS: dict[str, Action] = {
 async def run_command(simulator: PosSimulator, frame: str | bytes) -> dict[str, Any]:
     """The answer to one console frame; never raises."""
     try:
-        command = codec.loads(frame)
-    except codec.ProtocolError as error:
+        command = loads(frame)
+    except NotJson as error:
         return {"type": "answer", "ok": False, "error": f"unreadable command: {error}"}
     if not isinstance(command, dict):
         return {"type": "answer", "ok": False, "error": "a command must be a JSON object"}
@@ -293,7 +304,7 @@ def state(simulator: PosSimulator) -> dict[str, Any]:
             "Version": table.version,
             "Closed": table.closed,
             "Subscribers": simulator.subscriber_count(entity),
-            "Order": codec.to_wire(table.check.order()) if table.check else None,
+            "Order": to_builtins(table.check.order()) if table.check else None,
         }
     menu = []
     for entry in catalog.entries:
@@ -389,7 +400,7 @@ class ConsoleHub:
 
     def _current_state(self) -> str:
         if self._state_text is None:
-            self._state_text = codec.dumps(state(self._simulator))
+            self._state_text = dumps(state(self._simulator))
         return self._state_text
 
     async def serve(self, connection: ServerConnection) -> None:
@@ -403,7 +414,7 @@ class ConsoleHub:
                 self.flush()  # so that a command's state goes out before its answer
                 if answer.get("action") == "refresh":
                     console.state_due = True
-                console.answers.append(codec.dumps(answer))
+                console.answers.append(dumps(answer))
                 console.wake.set()
         except ConnectionClosed:
             pass

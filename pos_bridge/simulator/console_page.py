@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from .console import token_given
+from .auth import token_given
 
 PAGE = Path(__file__).with_name("console.html")
 PAGE_PATHS = frozenset({"/", "/console"})

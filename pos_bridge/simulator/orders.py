@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pos_bridge import protocol
-from pos_bridge.protocol import LineSource, ProductType, ResultCode
-
+from . import messages
 from .catalog import Catalog, Item
-from .checks import Check, Child, Line, money
+from .checks import Check, Child, Line
+from .messages import LineSource, ProductType, ResultCode
+from .wire import money
 
 # The seed's wording, typo included: an integrator may match on it.
 INSUFFICIENT_STOCK_MESSAGE = "There is insufficent stock to complete the order."
@@ -26,12 +26,12 @@ class Rejected(Exception):
         self,
         code: ResultCode,
         message: str,
-        payload: protocol.CreateOrderResponse | None = None,
+        payload: messages.CreateOrderResponse | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.payload = payload or protocol.CreateOrderResponse(
+        self.payload = payload or messages.CreateOrderResponse(
             order=None, out_of_stock_products=None
         )
 
@@ -40,71 +40,22 @@ class Rejected(Exception):
 class Planned:
     """One requested product resolved against the menu."""
 
-    product: protocol.Product
+    product: messages.Product
     item: Item
     variant: Item | None
-    children: list[tuple[protocol.Product, Item | None]] = field(default_factory=list)
+    children: list[tuple[messages.Product, Item | None]] = field(default_factory=list)
 
     @property
     def priced_item(self) -> Item:
         return self.variant or self.item
 
 
-def validate(request: protocol.CreateOrderRequest) -> None:
-    problems: list[str] = []
-    for attribute, wire_name in (
-        ("provider_order_id", "ProviderOrderID"),
-        ("service_mode_id", "ServiceModeID"),
-        ("service_mode_entity_id", "ServiceModeEntityID"),
-    ):
-        value = getattr(request, attribute)
-        if not isinstance(value, str) or not value:
-            problems.append(f"{wire_name} is required")
-    if not request.products:
-        problems.append("Products must not be empty")
-    for i, product in enumerate(request.products):
-        where = f"Products[{i}]"
-        if product.product_type != ProductType.PRODUCT:
-            problems.append(f"{where}: only ProductType 0 can be ordered")
-            continue
-        problems += _product_problems(product, where)
-        for j, child in enumerate(product.child_products or []):
-            problems += _child_problems(child, f"{where}.ChildProducts[{j}]")
-    if request.service_charge_amount is not None and request.service_charge_amount < 0:
-        problems.append("ServiceChargeAmount must not be negative")
-    if problems:
-        raise Rejected(ResultCode.INVALID_REQUEST, "Invalid request: " + "; ".join(problems))
-
-
-def _product_problems(product: protocol.Product, where: str) -> list[str]:
-    problems = []
-    if not isinstance(product.plu_identifier, str) or not product.plu_identifier:
-        problems.append(f"{where}: PLUIdentifier is required")
-    if product.quantity < 1:
-        problems.append(f"{where}: Quantity must be at least 1")
-    if product.price < 0:
-        problems.append(f"{where}: Price must not be negative")
-    return problems
-
-
-def _child_problems(child: protocol.Product, where: str) -> list[str]:
-    if child.child_products:
-        return [f"{where}: nested ChildProducts are not supported"]
-    if child.product_type == ProductType.INSTRUCTION:
-        if not isinstance(child.name, str) or not child.name.strip():
-            return [f"{where}: an instruction needs its text in Name"]
-        return []
-    if child.product_type != ProductType.PRODUCT:
-        return [f"{where}: unknown ProductType {child.product_type}"]
-    return _product_problems(child, where)
-
-
 def plan(
-    catalog: Catalog, products: Sequence[protocol.Product], provider_prices: bool
+    catalog: Catalog, products: Sequence[messages.Product], provider_prices: bool
 ) -> list[Planned]:
     """Resolve every product, or raise Rejected with every product the POS refuses."""
     planned: list[Planned] = []
-    delisted: list[protocol.RejectedProduct] = []
+    delisted: list[messages.RejectedProduct] = []
     for product in products:
         item = catalog.get(product.plu_identifier)
         variant = None
@@ -145,7 +96,7 @@ def plan(
     else:
         prices = ", ".join(f"{r.name} is now {r.current_price}" for r in changed)
         code, message = ResultCode.PRICE_CHANGED, f"Prices have changed: {prices}."
-    payload = protocol.CreateOrderResponse(
+    payload = messages.CreateOrderResponse(
         order=None,
         out_of_stock_products=out_of_stock or None,
         rejected_products=rejected,
@@ -154,13 +105,13 @@ def plan(
 
 
 def _rejected(
-    product: protocol.Product,
+    product: messages.Product,
     reason: str,
     available: int | None = None,
     current_price: Decimal | None = None,
     item: Item | None = None,
-) -> protocol.RejectedProduct:
-    return protocol.RejectedProduct(
+) -> messages.RejectedProduct:
+    return messages.RejectedProduct(
         provider_product_id=product.provider_product_id or None,
         plu_identifier=product.plu_identifier or None,
         sales_modifier_identifier=product.sales_modifier_identifier or None,
@@ -187,22 +138,22 @@ def _demand(planned: Sequence[Planned]) -> dict[str, tuple[Item, int]]:
 
 def _stock_problems(
     planned: Sequence[Planned],
-) -> tuple[list[protocol.RejectedProduct], list[protocol.StockProblem]]:
+) -> tuple[list[messages.RejectedProduct], list[messages.StockProblem]]:
     short_keys = {
         key
         for key, (item, needed) in _demand(planned).items()
         if item.stock is not None and needed > item.stock
     }
-    rejected: list[protocol.RejectedProduct] = []
-    problems: list[protocol.StockProblem] = []
+    rejected: list[messages.RejectedProduct] = []
+    problems: list[messages.StockProblem] = []
 
-    def reject(product: protocol.Product, item: Item) -> None:
+    def reject(product: messages.Product, item: Item) -> None:
         available = item.stock or 0
         reason = "OUT_OF_STOCK" if available == 0 else "INSUFFICIENT_STOCK"
         rejected.append(_rejected(product, reason, available=available, item=item))
         # Seed quirk: the POS reports the request's ProviderProductID as PLUIdentifier.
         problems.append(
-            protocol.StockProblem(
+            messages.StockProblem(
                 plu_identifier=product.provider_product_id or None,
                 sales_modifier_identifier=None,
                 name=product.name or item.name,
@@ -221,7 +172,7 @@ def _stock_problems(
     return rejected, problems
 
 
-def _price_problems(planned: Sequence[Planned]) -> list[protocol.RejectedProduct]:
+def _price_problems(planned: Sequence[Planned]) -> list[messages.RejectedProduct]:
     rejected = []
     pairs = [(entry.product, entry.priced_item) for entry in planned]
     pairs += [(c, i) for entry in planned for c, i in entry.children if i is not None]
@@ -261,14 +212,14 @@ def take(
             source=source,
             provider_order_id=provider_order_id,
             pos_priced=not provider_prices,
-            adjustment=adjustment if isinstance(adjustment, protocol.Adjustment) else None,
+            adjustment=adjustment,
         )
         lines.append(line)
     check.lines.extend(lines)
     return lines
 
 
-def _child(product: protocol.Product, item: Item | None, provider_prices: bool) -> Child:
+def _child(product: messages.Product, item: Item | None, provider_prices: bool) -> Child:
     if item is None:
         return Child(ProductType.INSTRUCTION, None, None, product.name, None, 0, Decimal("0"))
     return Child(

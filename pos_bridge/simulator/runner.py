@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pos_bridge import protocol
-
+from .messages import Order
 from .server import PosSimulator
 
 T = TypeVar("T")
@@ -113,7 +112,7 @@ class SimulatorThread:
     def version(self, table: str) -> int:
         return self._read(lambda: self.simulator.version(table))
 
-    def order(self, table: str) -> protocol.Order | None:
+    def order(self, table: str) -> Order | None:
         return self._read(lambda: self.simulator.order(table))
 
     def subscriber_count(self, table: str) -> int:

@@ -8,7 +8,6 @@ each connection's writer then sends its queue in that order.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import itertools
 import logging
 import time
@@ -24,24 +23,35 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from pos_bridge import codec, protocol
-from pos_bridge.protocol import ChangeType, LineSource, LineStatus, MessageType, ResultCode
-
-from . import console_page
+from . import console_page, messages
+from .auth import bearer_matches
 from .catalog import Catalog
 from .chaos import Chaos, Drop, abort
 from .checks import Check, Discount, Line, Table
 from .console import ConsoleHub, is_console, refusal
-from .orders import Rejected, plan, take, validate
+from .messages import (
+    SEED_SERVICE_MODE_ID,
+    ChangeType,
+    Dropped,
+    Incoming,
+    Invalid,
+    LineSource,
+    LineStatus,
+    MessageType,
+    ResultCode,
+)
+from .orders import Rejected, plan, take
+from .wire import MAX_FRAME_BYTES as PROTOCOL_FRAME_BYTES
+from .wire import dumps
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TABLES = frozenset(str(number) for number in range(1, 21))
 IDEMPOTENCY_SECONDS = 3600.0
 UNAUTHORIZED_CLOSE_CODE = 4401
-# Frames above the protocol's 1 MiB are dropped by the codec; only far larger ones make
-# the websockets library close the connection.
-MAX_FRAME_BYTES = 4 * codec.MAX_FRAME_BYTES
+# Frames above the protocol's 1 MiB are dropped unread; only far larger ones make the
+# websockets library close the connection.
+MAX_FRAME_BYTES = 4 * PROTOCOL_FRAME_BYTES
 # A peer that never answers the closing handshake must not hold up stop() for long.
 CLOSE_TIMEOUT_SECONDS = 2.0
 
@@ -63,6 +73,7 @@ class PosSimulator:
         token: str | None = None,
         snapshots_supported: bool = True,
         currency: str = "GBP",
+        service_mode_id: str = SEED_SERVICE_MODE_ID,
         answer_delay: float = 0.0,
         ignore_orders: bool = False,
         chaos: Chaos | None = None,
@@ -79,6 +90,10 @@ class PosSimulator:
         self.token = token
         self.snapshots_supported = snapshots_supported
         self.currency = currency
+        # The location's table service mode: requests naming another one are refused.
+        if not isinstance(service_mode_id, str) or not service_mode_id:
+            raise ValueError("the service mode id must be non-empty text")
+        self.service_mode_id = service_mode_id
         # A slow POS (takes the order at once, answers late) and one that never answers
         # orders, for showing the diner "sent" and "failed"; both can change while running.
         self.answer_delay = answer_delay
@@ -139,7 +154,7 @@ class PosSimulator:
     def version(self, table: str) -> int:
         return self._table(table).version
 
-    def order(self, table: str) -> protocol.Order | None:
+    def order(self, table: str) -> messages.Order | None:
         check = self._table(table).check
         return check.order() if check else None
 
@@ -280,7 +295,7 @@ class PosSimulator:
 
     def _authorized(self, connection: ServerConnection) -> bool:
         given = connection.request.headers.get("Authorization", "") if connection.request else ""
-        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+        return self.token is not None and bearer_matches(given, self.token)
 
     async def _write(self, session: _Session) -> None:
         while True:
@@ -292,26 +307,20 @@ class PosSimulator:
 
     def _receive(self, session: _Session, frame: str | bytes) -> None:
         try:
-            envelope = codec.decode(frame)
-        except codec.ProtocolError as error:
-            log.warning("dropping a frame that is not a protocol message: %s", error)
-            request_id, message_type = _salvage(frame)
-            if request_id is not None:
-                self._send(
-                    session,
-                    _failure(request_id, message_type, ResultCode.INVALID_REQUEST, str(error)),
-                )
-            return
-        if not isinstance(envelope, protocol.Request):
-            log.warning("dropping a %s: the POS only answers requests", type(envelope).__name__)
+            request = messages.incoming(frame)
+        except Dropped as error:
+            log.warning("dropping a frame that is not a protocol request: %s", error)
             return
         if self._chaos_drops(session, Drop.BEFORE_REQUEST):
             return
-        if envelope.message_type == MessageType.CREATE_ORDER:
+        if request.problem is not None:
+            message = f"Invalid request: {request.problem}"
+            self._send(session, _failure(request, ResultCode.INVALID_REQUEST, message))
+        elif request.message_type == MessageType.CREATE_ORDER:
             if self.ignore_orders:
-                log.info("ignoring CreateOrder %s (ignore_orders is on)", envelope.request_id)
+                log.info("ignoring CreateOrder %s (ignore_orders is on)", request.request_id)
                 return
-            answer = self._create_order(envelope)
+            answer = self._create_order(request)
             if self._chaos_drops(session, Drop.BEFORE_ANSWER):
                 return
             if self.answer_delay > 0:
@@ -319,19 +328,14 @@ class PosSimulator:
                 loop.call_later(self.answer_delay, self._send_text, session, answer)
             else:
                 self._send_text(session, answer)
-        elif envelope.message_type == MessageType.TABLE_SNAPSHOT and self.snapshots_supported:
-            self._send(session, self._snapshot(session, envelope))
+        elif request.message_type == MessageType.TABLE_SNAPSHOT and self.snapshots_supported:
+            self._send(session, self._snapshot(session, request))
         else:
-            message = f"MessageType {envelope.message_type} is not supported"
-            self._send(
-                session,
-                _failure(
-                    envelope.request_id, envelope.message_type, ResultCode.UNSUPPORTED, message
-                ),
-            )
+            message = f"MessageType {request.message_type} is not supported"
+            self._send(session, _failure(request, ResultCode.UNSUPPORTED, message))
 
-    def _send(self, session: _Session, envelope: protocol.Envelope) -> None:
-        self._send_text(session, codec.encode(envelope))
+    def _send(self, session: _Session, envelope: messages.Response) -> None:
+        self._send_text(session, dumps(envelope))
 
     def _send_text(self, session: _Session, text: str) -> None:
         if not session.dropped:
@@ -350,7 +354,7 @@ class PosSimulator:
 
     # Requests
 
-    def _create_order(self, request: protocol.Request) -> str:
+    def _create_order(self, request: Incoming) -> str:
         """The response text; a resent RequestID gets the first answer again."""
         now = self.clock()
         while self._answers and next(iter(self._answers.values()))[0] < now - IDEMPOTENCY_SECONDS:
@@ -358,16 +362,29 @@ class PosSimulator:
         if request.request_id in self._answers:
             log.info("RequestID %s seen before; answering as the first time", request.request_id)
             return self._answers[request.request_id][1]
-        text = codec.encode(self._take_order(request))
+        text = dumps(self._take_order(request))
         self._answers[request.request_id] = (now, text)
         return text
 
-    def _take_order(self, request: protocol.Request) -> protocol.Response:
-        payload = request.payload
+    def _refused(self, request: Incoming, error: Invalid) -> messages.Response:
+        log.warning("refusing request %s: %s", request.request_id, error.message)
+        return _failure(request, ResultCode.INVALID_REQUEST, error.message)
+
+    def _check_service_mode(self, service_mode_id: str) -> None:
+        if service_mode_id != self.service_mode_id:
+            raise Invalid(
+                f"Invalid request: ServiceModeID {service_mode_id!r} is not this POS's table "
+                f"service mode (expected {self.service_mode_id!r}) - at `$.Payload.ServiceModeID`"
+            )
+
+    def _take_order(self, request: Incoming) -> messages.Response:
         try:
-            if not isinstance(payload, protocol.CreateOrderRequest):
-                raise Rejected(ResultCode.INVALID_REQUEST, "Invalid request: Payload is required")
-            validate(payload)
+            frame = messages.read_create_order(request)
+            self._check_service_mode(frame.payload.service_mode_id)
+        except Invalid as error:
+            return self._refused(request, error)
+        payload = frame.payload
+        try:
             state = self.tables.get(payload.service_mode_entity_id)
             if state is None:
                 entity = payload.service_mode_entity_id
@@ -378,14 +395,14 @@ class PosSimulator:
             provider_prices = payload.use_provider_prices or bool(payload.payments)
             planned = plan(self.catalog, payload.products, provider_prices)
         except Rejected as rejected:
-            return protocol.Response(
+            return messages.Response(
                 request_id=request.request_id,
                 result_code=rejected.code,
                 error_message=rejected.message,
                 message_type=MessageType.CREATE_ORDER,
                 payload=rejected.payload,
             )
-        owner = request.user_identifier or None
+        owner = frame.user_identifier or None
         check = state.check or self._open_check(state, owner)
         check.owner_user_id = check.owner_user_id or owner
         lines = take(
@@ -401,30 +418,27 @@ class PosSimulator:
         if payload.service_charge_amount is not None:
             check.service_charge = payload.service_charge_amount
         version = self._changed(state, ChangeType.ITEMS_ADDED, [line.line_id for line in lines])
-        return protocol.Response(
+        return messages.Response(
             request_id=request.request_id,
             result_code=ResultCode.SUCCESS,
             error_message=None,
             message_type=MessageType.CREATE_ORDER,
-            payload=protocol.CreateOrderResponse(
+            payload=messages.CreateOrderResponse(
                 order=check.order(), out_of_stock_products=None, version=version
             ),
         )
 
-    def _snapshot(self, session: _Session, request: protocol.Request) -> protocol.Response:
-        payload = request.payload
-        entity = getattr(payload, "service_mode_entity_id", None)
-        if not isinstance(payload, protocol.SnapshotRequest) or not isinstance(entity, str):
-            message = "Invalid request: ServiceModeEntityID is required"
-            return _failure(
-                request.request_id, request.message_type, ResultCode.INVALID_REQUEST, message
-            )
+    def _snapshot(self, session: _Session, request: Incoming) -> messages.Response:
+        try:
+            frame = messages.read_snapshot(request)
+            self._check_service_mode(frame.payload.service_mode_id)
+        except Invalid as error:
+            return self._refused(request, error)
+        entity = frame.payload.service_mode_entity_id
         state = self.tables.get(entity)
         if state is None:
             message = f"Table {entity} was not found."
-            return _failure(
-                request.request_id, request.message_type, ResultCode.TABLE_NOT_FOUND, message
-            )
+            return _failure(request, ResultCode.TABLE_NOT_FOUND, message)
         if state.closed:
             # A new session on a table whose check was closed: it takes orders again.
             state.closed = False
@@ -432,12 +446,12 @@ class PosSimulator:
         self._subscribers.setdefault(entity, set()).add(session)
         session.tables.add(entity)
         self._consoles.changed()
-        return protocol.Response(
+        return messages.Response(
             request_id=request.request_id,
             result_code=ResultCode.SUCCESS,
             error_message=None,
             message_type=MessageType.TABLE_SNAPSHOT,
-            payload=protocol.SnapshotResult(
+            payload=messages.SnapshotResult(
                 service_mode_entity_id=entity,
                 version=state.version,
                 order=state.check.order() if state.check else None,
@@ -468,10 +482,10 @@ class PosSimulator:
         self._consoles.changed()
         subscribers = self._subscribers.get(state.entity_id)
         if subscribers:
-            push = protocol.Push(
+            push = messages.Push(
                 event_id=str(uuid.uuid4()),
                 message_type=MessageType.TABLE_SNAPSHOT_CHANGED,
-                payload=protocol.SnapshotChanged(
+                payload=messages.SnapshotChanged(
                     service_mode_entity_id=state.entity_id,
                     version=version,
                     change_type=change,
@@ -479,37 +493,21 @@ class PosSimulator:
                     order=state.check.order() if state.check else None,
                 ),
             )
-            text = codec.encode(push)
+            text = dumps(push)
             for session in list(subscribers):
                 if not self._chaos_drops(session, Drop.MID_STREAM):
                     self._send_text(session, text)
         return version
 
 
-def _failure(
-    request_id: str, message_type: int, code: ResultCode, message: str
-) -> protocol.Response:
-    return protocol.Response(
-        request_id=request_id,
+def _failure(request: Incoming, code: ResultCode, message: str) -> messages.Response:
+    return messages.Response(
+        request_id=request.request_id,
         result_code=code,
         error_message=message,
-        message_type=message_type,
+        message_type=request.message_type,
         payload=None,
     )
-
-
-def _salvage(frame: str | bytes) -> tuple[str | None, int]:
-    """The RequestID and MessageType of a request too broken to decode, if readable."""
-    try:
-        data = codec.loads(frame)
-    except codec.ProtocolError:
-        return None, 0
-    if not isinstance(data, dict) or "ResultCode" in data or "EventID" in data:
-        return None, 0
-    request_id, message_type = data.get("RequestID"), data.get("MessageType")
-    if not isinstance(message_type, int) or isinstance(message_type, bool):
-        message_type = 0
-    return (request_id if isinstance(request_id, str) else None), message_type
 
 
 def _lines(check: Check, line_ids: Sequence[str]) -> list[Line]:
@@ -518,21 +516,16 @@ def _lines(check: Check, line_ids: Sequence[str]) -> list[Line]:
     return [check.line(line_id) for line_id in dict.fromkeys(line_ids)]
 
 
-def _staff_product(item: Mapping[str, Any]) -> protocol.Product:
+def _staff_product(item: Mapping[str, Any]) -> messages.Product:
     plu, quantity = item.get("plu"), item.get("quantity", 1)
     if not isinstance(plu, str) or not plu:
         raise ValueError(f"an item needs a PLU: {item!r}")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValueError(f"an item's quantity must be a whole number of at least 1: {item!r}")
     modifiers = item.get("modifiers") or []
-    return protocol.Product(
-        provider_product_id=None,
+    return messages.Product(
         plu_identifier=plu,
         sales_modifier_identifier=item.get("variant"),
-        name=None,
         quantity=quantity,
-        child_products=[
-            protocol.Product(provider_product_id=None, plu_identifier=m, name=None, quantity=1)
-            for m in modifiers
-        ],
+        child_products=[messages.Product(plu_identifier=m, quantity=1) for m in modifiers],
     )

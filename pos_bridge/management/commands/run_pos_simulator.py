@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pos_bridge.simulator import PosSimulator
+from pos_bridge.simulator.messages import SEED_SERVICE_MODE_ID
 
 STOCK = re.compile(r"(?P<plu>[^=\s]+)=(?P<quantity>\d+)")
 
@@ -47,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--token", help="require 'Authorization: Bearer TOKEN'")
         parser.add_argument("--tables", help="comma-separated table identifiers (default: 1 to 20)")
         parser.add_argument(
+            "--service-mode-id",
+            default=SEED_SERVICE_MODE_ID,
+            help="the table service mode this POS takes orders and snapshot requests for "
+            "(default: the seed's, which the demo restaurant uses); others get ResultCode 2",
+        )
+        parser.add_argument(
             "--no-snapshots",
             action="store_true",
             help="answer TableOrderSnapshot requests as unsupported (ResultCode 9)",
@@ -66,6 +73,7 @@ class Command(BaseCommand):
                 tables=tables,
                 token=options["token"],
                 snapshots_supported=not options["no_snapshots"],
+                service_mode_id=options["service_mode_id"],
             )
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
