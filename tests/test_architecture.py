@@ -36,7 +36,10 @@ def imported_by(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             if node.level:
                 parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*parts, base] if base else parts)
-            candidates = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # `from package import module` imports that module (as import-linter reads it);
+            # `from module import name`, the module.
+            submodules = [f"{base}.{alias.name}" for alias in node.names]
+            candidates = [m if m in known else base for m in submodules]
         else:
             continue
         for candidate in candidates:
