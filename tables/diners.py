@@ -45,13 +45,16 @@ def session_and_diner(
     session_id: uuid.UUID, phone: str | None
 ) -> tuple[TableSession | None, Diner | None]:
     """The session with its table and location, and this phone's diner there if it scanned
-    the table's code: read for every diner page."""
+    the table's code: read for every diner page, in one query when the phone is a diner."""
+    if phone:
+        diner = (
+            Diner.objects.select_related("session__table__location")
+            .filter(session__public_id=session_id, phone_id=phone)
+            .first()
+        )
+        if diner is not None:
+            return diner.session, diner
     session = (
         TableSession.objects.select_related("table__location").filter(public_id=session_id).first()
     )
-    if session is None or not phone:
-        return session, None
-    diner = Diner.objects.filter(session=session, phone_id=phone).first()
-    if diner is not None:
-        diner.session = session
-    return session, diner
+    return session, None
