@@ -14,7 +14,7 @@ from . import messages
 from .messages import LineSource, LineStatus, ProductType
 from .wire import money
 
-ZERO = Decimal("0.00")
+ZERO = money(0)
 AUTO_DISCOUNT_ID = "f43fadb5-a26b-423c-942c-017c23384501"
 AUTO_DISCOUNT_NAME = "10% Discount"
 AUTO_DISCOUNT_RATE = Decimal("0.10")
@@ -114,8 +114,8 @@ class Discount:
 
     def value(self, subtotal: Decimal) -> Decimal:
         if self.percent is not None:
-            return -money(subtotal * self.percent / 100)
-        return -money(abs(self.amount or ZERO))
+            return money(-subtotal * self.percent / 100)
+        return money(-abs(self.amount or ZERO))
 
 
 @dataclass
@@ -152,7 +152,7 @@ class Check:
     def adjustments(self) -> list[messages.Adjustment]:
         result = []
         if any(line.pos_priced and not line.cancelled for line in self.lines):
-            automatic = -money(self.subtotal(pos_priced_only=True) * AUTO_DISCOUNT_RATE)
+            automatic = money(-self.subtotal(pos_priced_only=True) * AUTO_DISCOUNT_RATE)
             result.append(
                 messages.Adjustment(
                     adjustment_id=AUTO_DISCOUNT_ID, amount=automatic, name=AUTO_DISCOUNT_NAME

@@ -1,7 +1,11 @@
-"""The POS protocol's messages as the simulated POS reads and writes them.
+"""The POS protocol's messages as the simulated POS reads and writes them: msgspec Structs.
 
 Written from docs/pos-protocol.md and the seeds alone (never from the bridge's code), so
 that the simulator checks what the bridge sends instead of sharing its reading of the page.
+Wire names are PascalCase (rename="pascal"), spelled out with name= where the seed's
+spelling is not what "pascal" would make of the field (RequestID, PLUIdentifier,
+OwnedBy_UserID). Constraints are msgspec.Meta (wire.Int, wire.Count, min_length) or, for
+money, wire.Money's own hook.
 """
 
 from __future__ import annotations
@@ -9,9 +13,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from .wire import OMIT, NotJson, ValidationError, at, decode, loads, wire
+import msgspec
+from msgspec import UNSET, UnsetType, field
+
+from .wire import Count, Int, Money, NonNegativeMoney, NotJson, ValidationError, decode
 
 SEED_SERVICE_MODE_ID = "0adc10d8-d2eb-40b9-9801-0664531f7400"
 
@@ -61,213 +68,201 @@ class LineSource(enum.StrEnum):
     POS = "POS"
 
 
-PRODUCT_TYPES = tuple(int(t) for t in ProductType)
+Text = Annotated[str, msgspec.Meta(min_length=1)]  # text that cannot be empty
+
+
+class Wire(msgspec.Struct, kw_only=True, rename="pascal"):
+    """A protocol struct, with PascalCase wire names.
+
+    kw_only is not inherited: every subclass says it again, so that its fields are written
+    after its base's, in the order they are declared.
+    """
+
 
 # Shared by requests and checks
 
 
-@dataclass(kw_only=True)
-class Adjustment:
-    provider_adjustment_id: str | None = wire("ProviderAdjustmentID", None)
-    adjustment_id: str | None = wire("AdjustmentID", None)  # null: the POS's fallback (seed)
-    amount: Decimal | None = wire("Amount", None, money=True)
-    name: str | None = wire("Name", None)
+class Adjustment(Wire, kw_only=True):
+    provider_adjustment_id: str | None = field(default=None, name="ProviderAdjustmentID")
+    # null: the POS's fallback (seed)
+    adjustment_id: str | None = field(default=None, name="AdjustmentID")
+    amount: Money | None = None
+    name: str | None = None
 
 
-@dataclass(kw_only=True)
-class Payment:
-    provider_payment_id: str | None = wire("ProviderPaymentID", None)
-    amount_sale: Decimal | None = wire("AmountSale", None, money=True)
-    amount_tip: Decimal | None = wire("AmountTip", None, money=True)
-    amount_surcharge: Decimal | None = wire("AmountSurcharge", None, money=True)
-    name: str | None = wire("Name", None)
-    explicit_service_charge_amount: Decimal | None = wire(
-        "ExplicitServiceChargeAmount", None, money=True
-    )
-    merchant_id: str | None = wire("MerchantID", None)
-    terminal_id: str | None = wire("TerminalID", None)
+class Payment(Wire, kw_only=True):
+    provider_payment_id: str | None = field(default=None, name="ProviderPaymentID")
+    amount_sale: Money | None = None
+    amount_tip: Money | None = None
+    amount_surcharge: Money | None = None
+    name: str | None = None
+    explicit_service_charge_amount: Money | None = None
+    merchant_id: str | None = field(default=None, name="MerchantID")
+    terminal_id: str | None = field(default=None, name="TerminalID")
 
 
-@dataclass(kw_only=True)
-class Note:
-    provider_note_id: str | None = wire("ProviderNoteID", None)
-    message: str | None = wire("Message", None)
+class Note(Wire, kw_only=True):
+    provider_note_id: str | None = field(default=None, name="ProviderNoteID")
+    message: str | None = None
 
 
 # Requests (OpenApp -> POS)
 
 
-@dataclass(kw_only=True)
-class Product:
+class Product(Wire, kw_only=True):
     """A product of a CreateOrder request (seed: OrderNPayCreateOrderRequest.Products)."""
 
-    provider_product_id: str | None = wire("ProviderProductID", None)
-    product_type: int = wire("ProductType", 0, one_of=PRODUCT_TYPES)
-    plu_identifier: str | None = wire("PLUIdentifier", None)
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier", None)
-    name: str | None = wire("Name", None)
-    sales_modifier_name: str | None = wire("SalesModifierName", None)
-    quantity: int = wire("Quantity", ge=0)
-    price: Decimal = wire("Price", Decimal(0), ge=0)
-    total_amount: Decimal = wire("TotalAmount", Decimal(0))
-    child_products: list[Product] = wire("ChildProducts", [])
-    adjustment: Adjustment | None = wire("Adjustment", None)
+    provider_product_id: str | None = field(default=None, name="ProviderProductID")
+    product_type: ProductType = ProductType.PRODUCT
+    plu_identifier: str | None = field(default=None, name="PLUIdentifier")
+    sales_modifier_identifier: str | None = None
+    name: str | None = None
+    sales_modifier_name: str | None = None
+    quantity: Count
+    price: NonNegativeMoney = NonNegativeMoney(0)
+    total_amount: Money = Money(0)
+    child_products: list[Product] = []
+    adjustment: Adjustment | None = None
 
 
-@dataclass(kw_only=True)
-class CreateOrderRequest:
-    provider_order_id: str = wire("ProviderOrderID", min_length=1)
-    is_training: bool = wire("IsTraining", False)
-    service_mode_id: str = wire("ServiceModeID", min_length=1)
-    service_mode_entity_id: str = wire("ServiceModeEntityID", min_length=1)
-    service_charge_amount: Decimal | None = wire("ServiceChargeAmount", None, ge=0)
-    use_provider_prices: bool = wire("UseProviderPrices", False)
-    products: list[Product] = wire("Products", min_length=1)
-    payments: list[Payment] = wire("Payments", [])
-    adjustments: list[Adjustment] = wire("Adjustments", [])
-    notes: list[Note] = wire("Notes", [])
+class CreateOrderRequest(Wire, kw_only=True):
+    provider_order_id: Text = field(name="ProviderOrderID")
+    is_training: bool = False
+    service_mode_id: Text = field(name="ServiceModeID")
+    service_mode_entity_id: Text = field(name="ServiceModeEntityID")
+    service_charge_amount: NonNegativeMoney | None = None
+    use_provider_prices: bool = False
+    products: Annotated[list[Product], msgspec.Meta(min_length=1)]
+    payments: list[Payment] = []
+    adjustments: list[Adjustment] = []
+    notes: list[Note] = []
 
 
-@dataclass(kw_only=True)
-class SnapshotRequest:
-    service_mode_id: str = wire("ServiceModeID", min_length=1)
-    service_mode_entity_id: str = wire("ServiceModeEntityID", min_length=1)
+class SnapshotRequest(Wire, kw_only=True):
+    service_mode_id: Text = field(name="ServiceModeID")
+    service_mode_entity_id: Text = field(name="ServiceModeEntityID")
 
 
-@dataclass(kw_only=True)
-class _Request:
+class _Request(Wire, kw_only=True):
     """The request envelope (seed: OrderNPayWebsocketRequest)."""
 
-    request_id: str = wire("RequestID", min_length=1)
-    provider_id: int = wire("ProviderID")
-    provider_name: str = wire("ProviderName")
-    device_id: str = wire("DeviceID")
-    user_identifier: str = wire("UserIdentifier")
-    message_type: int = wire("MessageType")
+    request_id: Text = field(name="RequestID")
+    provider_id: Int = field(name="ProviderID")
+    provider_name: str
+    device_id: str = field(name="DeviceID")
+    user_identifier: str
+    message_type: Int
 
 
-@dataclass(kw_only=True)
-class CreateOrderFrame(_Request):
-    payload: CreateOrderRequest = wire("Payload")
+class CreateOrderFrame(_Request, kw_only=True):
+    payload: CreateOrderRequest
 
 
-@dataclass(kw_only=True)
-class SnapshotFrame(_Request):
-    payload: SnapshotRequest = wire("Payload")
+class SnapshotFrame(_Request, kw_only=True):
+    payload: SnapshotRequest
 
 
 # Responses and pushes (POS -> OpenApp)
 
 
-@dataclass(kw_only=True)
-class ChildProduct:
-    provider_product_id: str | None = wire("ProviderProductID", None)
-    product_type: int = wire("ProductType", ProductType.PRODUCT)
-    plu_identifier: str | None = wire("PLUIdentifier", None)
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier", None)
-    name: str | None = wire("Name", None)
-    sales_modifier_name: str | None = wire("SalesModifierName", None)
-    quantity: int = wire("Quantity", 0)
-    price: Decimal = wire("Price", Decimal(0), money=True)
-    total_amount: Decimal = wire("TotalAmount", Decimal(0), money=True)
+class ChildProduct(Wire, kw_only=True):
+    provider_product_id: str | None = field(default=None, name="ProviderProductID")
+    product_type: int = ProductType.PRODUCT
+    plu_identifier: str | None = field(default=None, name="PLUIdentifier")
+    sales_modifier_identifier: str | None = None
+    name: str | None = None
+    sales_modifier_name: str | None = None
+    quantity: int = 0
+    price: Money = Money(0)
+    total_amount: Money = Money(0)
 
 
-@dataclass(kw_only=True)
-class LineProduct(ChildProduct):
+class LineProduct(ChildProduct, kw_only=True):
     """A line of a check: the seed's product, with the project's line fields (§7)."""
 
-    child_products: list[ChildProduct] = wire("ChildProducts", [])
-    adjustment: Adjustment | None = wire("Adjustment", None)
-    line_id: str = wire("LineID")
-    status: str = wire("Status", LineStatus.ORDERED)
-    source: str = wire("Source", LineSource.OPENAPP)
-    provider_order_id: str | None = wire("ProviderOrderID", None)
+    child_products: list[ChildProduct] = []
+    adjustment: Adjustment | None = None
+    line_id: str = field(name="LineID")
+    status: str = LineStatus.ORDERED
+    source: str = LineSource.OPENAPP
+    provider_order_id: str | None = field(default=None, name="ProviderOrderID")
 
 
-@dataclass(kw_only=True)
-class Tax:
-    name: str = wire("Name")
-    amount: Decimal = wire("Amount", money=True)
-    tax_rate: Decimal = wire("TaxRate")
-    is_add_on_tax: bool = wire("IsAddOnTax", False)
+class Tax(Wire, kw_only=True):
+    name: str
+    amount: Money
+    tax_rate: Decimal
+    is_add_on_tax: bool = False
 
 
-@dataclass(kw_only=True)
-class Order:
-    sales_transaction_id: str = wire("SalesTransactionID")
-    service_mode_prefix: str = wire("ServiceModePrefix")
-    service_mode_entity_id: str = wire("ServiceModeEntityID")
-    order_number_opened: str = wire("OrderNumberOpened")
-    owned_by_user_id: str | None = wire("OwnedBy_UserID", None)
-    owned_by_user_name: str | None = wire("OwnedBy_UserName", None)
-    currency_code: str = wire("CurrencyCode")
-    amount: Decimal = wire("Amount", money=True)
-    amount_owing: Decimal = wire("AmountOwing", money=True)
-    is_closed: bool = wire("IsClosed", False)
-    remaining_service_charge_amount: Decimal = wire("RemainingServiceChargeAmount", money=True)
-    products: list[LineProduct] = wire("Products", [])
-    payments: list[Payment] = wire("Payments", [])
-    adjustments: list[Adjustment] = wire("Adjustments", [])
-    notes: list[Note] = wire("Notes", [])
-    taxes: list[Tax] = wire("Taxes", [])
+class Order(Wire, kw_only=True):
+    sales_transaction_id: str = field(name="SalesTransactionID")
+    service_mode_prefix: str
+    service_mode_entity_id: str = field(name="ServiceModeEntityID")
+    order_number_opened: str
+    owned_by_user_id: str | None = field(default=None, name="OwnedBy_UserID")
+    owned_by_user_name: str | None = field(default=None, name="OwnedBy_UserName")
+    currency_code: str
+    amount: Money
+    amount_owing: Money
+    is_closed: bool = False
+    remaining_service_charge_amount: Money
+    products: list[LineProduct] = []
+    payments: list[Payment] = []
+    adjustments: list[Adjustment] = []
+    notes: list[Note] = []
+    taxes: list[Tax] = []
 
 
-@dataclass(kw_only=True)
-class StockProblem:
-    plu_identifier: str | None = wire("PLUIdentifier", None)
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier", None)
-    name: str | None = wire("Name", None)
+class StockProblem(Wire, kw_only=True):
+    plu_identifier: str | None = field(default=None, name="PLUIdentifier")
+    sales_modifier_identifier: str | None = None
+    name: str | None = None
 
 
-@dataclass(kw_only=True)
-class RejectedProduct:
-    provider_product_id: str | None = wire("ProviderProductID", None)
-    plu_identifier: str | None = wire("PLUIdentifier", None)
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier", None)
-    name: str | None = wire("Name", None)
-    reason: str = wire("Reason")
-    available: int | None = wire("Available", None)
-    current_price: Decimal | None = wire("CurrentPrice", None, money=True)
+class RejectedProduct(Wire, kw_only=True):
+    provider_product_id: str | None = field(default=None, name="ProviderProductID")
+    plu_identifier: str | None = field(default=None, name="PLUIdentifier")
+    sales_modifier_identifier: str | None = None
+    name: str | None = None
+    reason: str
+    available: int | None = None
+    current_price: Money | None = None
 
 
-@dataclass(kw_only=True)
-class CreateOrderResponse:
-    order: Order | None = wire("Order", None)
-    out_of_stock_products: list[StockProblem] | None = wire("OutOfStockProducts", None)
-    version: int = wire("Version", OMIT)  # on success
-    rejected_products: list[RejectedProduct] = wire("RejectedProducts", OMIT)  # on rejection
+class CreateOrderResponse(Wire, kw_only=True):
+    order: Order | None = None
+    out_of_stock_products: list[StockProblem] | None = None
+    version: int | UnsetType = UNSET  # on success; UNSET is not written
+    rejected_products: list[RejectedProduct] | UnsetType = UNSET  # on rejection
 
 
-@dataclass(kw_only=True)
-class SnapshotResult:
-    service_mode_entity_id: str = wire("ServiceModeEntityID")
-    version: int = wire("Version")
-    order: Order | None = wire("Order", None)
+class SnapshotResult(Wire, kw_only=True):
+    service_mode_entity_id: str = field(name="ServiceModeEntityID")
+    version: int
+    order: Order | None = None
 
 
-@dataclass(kw_only=True)
-class SnapshotChanged:
-    service_mode_entity_id: str = wire("ServiceModeEntityID")
-    version: int = wire("Version")
-    change_type: str = wire("ChangeType")
-    line_ids: list[str] = wire("LineIDs", [])
-    order: Order | None = wire("Order", None)
+class SnapshotChanged(Wire, kw_only=True):
+    service_mode_entity_id: str = field(name="ServiceModeEntityID")
+    version: int
+    change_type: str
+    line_ids: list[str] = field(default_factory=list, name="LineIDs")
+    order: Order | None = None
 
 
-@dataclass(kw_only=True)
-class Response:
-    request_id: str = wire("RequestID")
-    result_code: int = wire("ResultCode")
-    error_message: str | None = wire("ErrorMessage", None)
-    message_type: int = wire("MessageType")
-    payload: Any = wire("Payload", None)
+class Response(Wire, kw_only=True):
+    request_id: str = field(name="RequestID")
+    result_code: int
+    error_message: str | None = None
+    message_type: int
+    payload: Any = None
 
 
-@dataclass(kw_only=True)
-class Push:
-    event_id: str = wire("EventID")
-    message_type: int = wire("MessageType")
-    payload: Any = wire("Payload", None)
+class Push(Wire, kw_only=True):
+    event_id: str = field(name="EventID")
+    message_type: int
+    payload: Any = None
 
 
 # Reading a frame
@@ -277,13 +272,25 @@ class Dropped(ValueError):
     """A frame that is not a request envelope: logged and dropped (protocol §2)."""
 
 
+class _Envelope(msgspec.Struct):
+    """What tells a request from a response or a push: which of these keys a frame has."""
+
+    request_id: Any = field(default=UNSET, name="RequestID")
+    result_code: Any = field(default=UNSET, name="ResultCode")
+    event_id: Any = field(default=UNSET, name="EventID")
+
+
+class _Kind(msgspec.Struct):
+    message_type: Int = field(name="MessageType")
+
+
 @dataclass(frozen=True)
 class Incoming:
     """A request envelope, its RequestID and MessageType read, its body not yet checked."""
 
     request_id: str
     message_type: int  # 0 when it cannot be read
-    data: dict[str, Any]
+    frame: str | bytes
     problem: str | None = None  # why MessageType cannot be read
 
 
@@ -303,25 +310,20 @@ def incoming(frame: str | bytes) -> Incoming:
     MessageType 0, since its RequestID can be echoed.
     """
     try:
-        data = loads(frame)
+        envelope = decode(_Envelope, frame)
     except NotJson as error:
         raise Dropped(str(error)) from None
-    if not isinstance(data, dict):
-        raise Dropped("a frame must be a JSON object")
-    if "ResultCode" in data or "EventID" in data:
+    except ValidationError:
+        raise Dropped("a frame must be a JSON object") from None
+    if envelope.result_code is not UNSET or envelope.event_id is not UNSET:
         raise Dropped("the POS only answers requests, and this is a response or a push")
-    request_id = data.get("RequestID")
-    if not isinstance(request_id, str):
+    if not isinstance(envelope.request_id, str):
         raise Dropped("a request needs a RequestID, as text")
-    if "MessageType" not in data:
-        return Incoming(request_id, 0, data, "Object missing required field `MessageType`")
-    message_type = data["MessageType"]
-    if isinstance(message_type, bool) or not isinstance(message_type, int):
-        try:
-            decode(_Request, {"MessageType": message_type})
-        except ValidationError as error:
-            return Incoming(request_id, 0, data, str(error))
-    return Incoming(request_id, message_type, data)
+    try:
+        kind = decode(_Kind, frame)
+    except ValidationError as error:
+        return Incoming(envelope.request_id, 0, frame, str(error))
+    return Incoming(envelope.request_id, kind.message_type, frame)
 
 
 def read_create_order(request: Incoming) -> CreateOrderFrame:
@@ -342,7 +344,7 @@ def read_snapshot(request: Incoming) -> SnapshotFrame:
 
 def _read(cls: type[Any], request: Incoming) -> Any:
     try:
-        return decode(cls, request.data)
+        return decode(cls, request.frame)
     except ValidationError as error:
         _invalid(str(error))
 
@@ -362,6 +364,10 @@ def _check_child(child: Product, where: str) -> None:
             _invalid(f"An instruction needs its text in Name{at(where + '.Name')}")
         return
     _check_product(child, where)
+
+
+def at(path: str) -> str:
+    return f" - at `{path}`"
 
 
 def _invalid(message: str) -> Any:
