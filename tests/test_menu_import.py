@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +28,16 @@ def modifier(plu: str, name: str, price: str = "0.00") -> dict[str, Any]:
     return {"plu": plu, "name": name, "price": price}
 
 
+# What a message says of a price that breaks the price rule.
+PRICE_RULE = "must be an amount of 0 or more with at most two decimal places (such as 4.50)"
+MAINS = "category 3 “Mains”"
+BURGER = f"{MAINS}, product 5 “Burger”"
+PASTA = f"{MAINS}, product 2 “Creamy Pasta”"
+T_BONE = f"{MAINS}, product 1 “T-Bone Steak”"
+
+
 def menu() -> dict[str, Any]:
-    """A small pub menu; "Burger" is categories[2].products[4]."""
+    """A small pub menu; "Burger" is categories[2].products[4]: product 5 of category 3."""
     return {
         "format": "openapp-menu/1",
         "categories": [
@@ -418,9 +427,7 @@ def test_a_price_that_is_not_a_number_is_reported_with_the_row_it_is_in(location
     data = menu()
     product_in(data, "Burger")["price"] = "abc"
 
-    assert errors_for(location, data) == [
-        'categories[2].products[4] "Burger": price "abc" is not a number'
-    ]
+    assert errors_for(location, data) == [f'{BURGER}: price {PRICE_RULE}, not "abc"']
 
 
 def test_a_duplicate_plu_is_reported_with_the_row_that_used_it_first(location):
@@ -428,8 +435,7 @@ def test_a_duplicate_plu_is_reported_with_the_row_that_used_it_first(location):
     product_in(data, "Burger")["plu"] = "401"
 
     assert errors_for(location, data) == [
-        'categories[2].products[4] "Burger": duplicate PLU "401" '
-        '(also categories[0].products[0] "Corona")'
+        f'{BURGER}: duplicate PLU "401" (also category 1 “Beer & Cider”, product 1 “Corona”)'
     ]
 
 
@@ -438,8 +444,7 @@ def test_a_modifier_group_whose_min_is_more_than_its_max_is_reported(location):
     group_in(data, "T-Bone Steak", "Cooking")["min"] = 2
 
     assert errors_for(location, data) == [
-        'categories[2].products[0] "T-Bone Steak": modifier group "Cooking": '
-        "min 2 is more than max 1"
+        f"{T_BONE}, modifier group 1 “Cooking”: min 2 is more than max 1"
     ]
 
 
@@ -448,8 +453,8 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
     product_in(data, "Garlic Bread").update(dietary_tags=["keto"], allergens=["shellfish"])
 
     assert errors_for(location, data) == [
-        'categories[1].products[0] "Garlic Bread": unknown dietary tag "keto"',
-        'categories[1].products[0] "Garlic Bread": unknown allergen "shellfish"',
+        'category 2 “Starters”, product 1 “Garlic Bread”: unknown dietary tag "keto"',
+        'category 2 “Starters”, product 1 “Garlic Bread”: unknown allergen "shellfish"',
     ]
 
 
@@ -458,59 +463,57 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
     [
         (
             lambda d: product_in(d, "Creamy Pasta").update(price="-1.00"),
-            'categories[2].products[1] "Creamy Pasta": price "-1.00" is negative',
+            f'{PASTA}: price {PRICE_RULE}, not "-1.00"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(price="13.999"),
-            'categories[2].products[1] "Creamy Pasta": price "13.999" has more than two '
-            "decimal places",
+            f'{PASTA}: price {PRICE_RULE}, not "13.999"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").pop("price"),
-            'categories[2].products[1] "Creamy Pasta": price is missing',
+            f"{PASTA}: price is missing",
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(prcie="13.99"),
-            'categories[2].products[1] "Creamy Pasta": unknown field "prcie"',
+            f'{PASTA}: unknown field "prcie"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(name=" "),
-            "categories[2].products[1]: name is empty",
+            f'{MAINS}, product 2: name must be filled in (at most 120 characters), not " "',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(available="yes"),
-            'categories[2].products[1] "Creamy Pasta": available must be true or false, not "yes"',
+            f'{PASTA}: available must be true or false, not "yes"',
         ),
         (
             lambda d: group_in(d, "T-Bone Steak", "Sauce")["modifiers"][1].update(price="1.5.0"),
-            'categories[2].products[0] "T-Bone Steak": modifier group "Sauce": '
-            'modifier "Béarnaise": price "1.5.0" is not a number',
+            f"{T_BONE}, modifier group 2 “Sauce”, modifier 2 “Béarnaise”: "
+            f'price {PRICE_RULE}, not "1.5.0"',
         ),
         (
             lambda d: group_in(d, "T-Bone Steak", "Sauce")["modifiers"][1].update(plu="pepper"),
-            'categories[2].products[0] "T-Bone Steak": modifier group "Sauce": '
-            'duplicate modifier PLU "pepper"',
+            f'{T_BONE}, modifier group 2 “Sauce”: duplicate modifier PLU "pepper"',
         ),
         (
             lambda d: group_in(d, "Burger", "Bun").update(min=3, max=3),
-            'categories[2].products[4] "Burger": modifier group "Bun": '
-            "min 3 but only 2 modifiers to choose from",
+            f"{BURGER}, modifier group 1 “Bun”: min 3 but only 2 modifiers to choose from",
         ),
         (
             lambda d: group_in(d, "Burger", "Bun").update(max=0, min=0),
-            'categories[2].products[4] "Burger": modifier group "Bun": max must be at least 1',
+            f"{BURGER}, modifier group 1 “Bun”: max must be a whole number from 1 to 32767, not 0",
         ),
         (
             lambda d: product_in(d, "Burger")["modifier_groups"][1].update(name="Bun"),
-            'categories[2].products[4] "Burger": duplicate modifier group "Bun"',
+            f'{BURGER}: duplicate modifier group "Bun"',
         ),
         (
             lambda d: product_in(d, "Corona")["variants"][1].pop("pos_identifier"),
-            'categories[0].products[0] "Corona": variant "HALF": pos_identifier is missing',
+            "category 1 “Beer & Cider”, product 1 “Corona”, variant 2 “HALF”: "
+            "pos_identifier is missing",
         ),
         (
             lambda d: d["categories"][1].update(name="Mains"),
-            'categories[2] "Mains": duplicate category name (also categories[1] "Mains")',
+            "category 3 “Mains”: duplicate category name (also category 2 “Mains”)",
         ),
         (
             lambda d: d.update(format="openapp-menu/2"),
@@ -518,7 +521,7 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
         ),
         (
             lambda d: d["categories"][1]["products"].append("Chips"),
-            'categories[1].products[1]: must be an object, not "Chips"',
+            'category 2 “Starters”, product 2: must be an object, not "Chips"',
         ),
     ],
 )
@@ -536,10 +539,9 @@ def test_every_problem_in_the_file_is_reported_at_once(location):
     group_in(data, "Burger", "Extras")["min"] = 5
 
     assert errors_for(location, data) == [
-        'categories[0].products[0] "Corona": price "seven" is not a number',
-        'categories[2].products[4] "Burger": duplicate PLU "pasta" '
-        '(also categories[2].products[1] "Creamy Pasta")',
-        'categories[2].products[4] "Burger": modifier group "Extras": min 5 is more than max 3',
+        f'category 1 “Beer & Cider”, product 1 “Corona”: price {PRICE_RULE}, not "seven"',
+        f'{BURGER}: duplicate PLU "pasta" (also {PASTA})',
+        f"{BURGER}, modifier group 2 “Extras”: min 5 is more than max 3",
     ]
 
 
@@ -562,5 +564,7 @@ def test_the_error_message_lists_every_problem(location):
     data = menu()
     product_in(data, "Burger")["price"] = "abc"
 
-    with pytest.raises(MenuImportError, match=r'products\[4\] "Burger": price "abc"'):
+    with pytest.raises(
+        MenuImportError, match=f'{BURGER}: price {re.escape(PRICE_RULE)}, not "abc"'
+    ):
         import_menu(location, data)

@@ -20,6 +20,8 @@ from tests.test_admin_people import logged_in, person
 pytestmark = pytest.mark.django_db
 
 HEADER = "plu,name,category,price,description,dietary_tags,allergens,available\n"
+# What a message says of a price that breaks the price rule.
+PRICE_RULE = "must be an amount of 0 or more with at most two decimal places (such as 4.50)"
 
 
 @pytest.fixture
@@ -127,7 +129,7 @@ def test_import_errors_are_shown_per_row_and_nothing_changes(manager, dining_roo
     page = page_text(response)
     assert "The menu was not imported: nothing was changed" in page
     errors = [
-        "Row 2 (PLU 401): price &quot;abc&quot; is not a number",
+        f"Row 2 (PLU 401): price {PRICE_RULE}, not &quot;abc&quot;",
         "Row 3: plu is missing",
         "Row 4 (PLU 402): available must be yes or no, not &#x27;maybe&#x27;",
         "Row 4 (PLU 402): unknown dietary tag &#x27;vegann&#x27;",
@@ -140,10 +142,8 @@ def test_import_errors_are_shown_per_row_and_nothing_changes(manager, dining_roo
 
     text = HEADER + "401,Corona,Beer & Cider,abc,,,,yes\n402,Peroni,Beer & Cider,5.123,,,,\n"
     page = page_text(upload(manager, dining_room, text, "menu.csv"))
-    assert "<li>Row 2 (PLU 401): price &quot;abc&quot; is not a number</li>" in page
-    assert "<li>Row 3 (PLU 402): price &quot;5.123&quot; has more than two decimal places</li>" in (
-        page
-    )
+    assert f"<li>Row 2 (PLU 401): price {PRICE_RULE}, not &quot;abc&quot;</li>" in page
+    assert f"<li>Row 3 (PLU 402): price {PRICE_RULE}, not &quot;5.123&quot;</li>" in page
     assert export_menu(dining_room) == before
 
 
@@ -152,7 +152,8 @@ def test_json_errors_are_listed_in_the_admin(manager, dining_room):
     menu["categories"][0]["products"][0]["price"] = "-1"
     menu["categories"][0]["products"][0]["allergens"] = ["glue"]
     page = page_text(upload(manager, dining_room, json.dumps(menu), "menu.json"))
-    assert "categories[0].products[0] &quot;Corona&quot;: price &quot;-1&quot; is negative" in page
+    corona = "category 1 “Beer &amp; Cider”, product 1 “Corona”"
+    assert f"{corona}: price {PRICE_RULE}, not &quot;-1&quot;" in page
     assert "unknown allergen &quot;glue&quot;" in page
 
     page = page_text(upload(manager, dining_room, '{"format": ', "menu.json"))
