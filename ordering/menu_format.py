@@ -221,8 +221,12 @@ class MenuProblems(ValueError):
         super().__init__("; ".join(problem.detail() for problem in problems))
 
 
-def quote(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def quote(value: Any) -> str:
+    """A value from the file as it was written there, cut short if long."""
+    return _shorten(json.dumps(value, ensure_ascii=False, default=str), 60)
+
+
+def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -239,7 +243,7 @@ def locate(row: Path, data: Any, skip: int = 0) -> str:
         noun = _row_type(row[: len(parts) * 2 + 2]).noun
         label = f"{noun} {index + 1}"
         named = isinstance(name, str) and name.strip()
-        parts.append(f"{label} “{name.strip()}”" if named else label)
+        parts.append(f"{label} “{_shorten(name.strip(), 40)}”" if named else label)
     return ", ".join(parts[skip:])
 
 
@@ -404,13 +408,13 @@ def _decode_parts(raw: Any, kind: Any, steps: Path, data: Any, problems: list[Pr
     result: Any = _FAILED
     if isinstance(inner, type) and issubclass(inner, Struct) and isinstance(raw, dict):
         result = {}
+        found += _object_problems(steps, _schema_at(steps), raw)
         for info in msgspec.structs.fields(inner):
             if info.encode_name in raw:
                 here = (*steps, info.encode_name)
                 value = _decode_parts(raw[info.encode_name], info.type, here, data, found)
                 if value is not _FAILED:
                     result[info.name] = value
-        found += _object_problems(steps, _schema_at(steps), raw)
     elif get_origin(inner) is list and isinstance(raw, list):
         (item,) = get_args(inner)
         if isinstance(_bare(item), type) and issubclass(_bare(item), Struct):

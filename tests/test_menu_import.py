@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
+from msgspec import inspect
 
-from ordering.menu_import import MenuImportError, export_menu, import_menu
+from ordering import menu_format
+from ordering.menu_import import MenuImportError, export_menu, import_menu, validate_menu
 from ordering.models import (
     Allergen,
     Category,
@@ -568,3 +573,136 @@ def test_the_error_message_lists_every_problem(location):
         MenuImportError, match=f'{BURGER}: price {re.escape(PRICE_RULE)}, not "abc"'
     ):
         import_menu(location, data)
+
+
+def test_a_wrong_type_deep_in_the_file_names_the_place_it_is_in(location):
+    data = menu()
+    group_in(data, "Burger", "Extras")["modifiers"][1]["available"] = "maybe"
+
+    assert errors_for(location, data) == [
+        f"{BURGER}, modifier group 2 “Extras”, modifier 2 “Cheese”: "
+        'available must be true or false, not "maybe"'
+    ]
+
+
+def test_a_list_where_text_belongs_names_the_field(location):
+    data = menu()
+    product_in(data, "Corona")["variants"][0]["name"] = ["PINT"]
+
+    assert errors_for(location, data) == [
+        "category 1 “Beer & Cider”, product 1 “Corona”, variant 1: "
+        'name must be filled in (at most 60 characters), not ["PINT"]'
+    ]
+
+
+@pytest.mark.parametrize("price", ["-0.50", "4.555", -1, 4.555, "NaN", True, "10000000", "4,50"])
+def test_a_price_that_breaks_the_price_rule_is_refused_with_its_product_named(location, price):
+    data = menu()
+    product_in(data, "Fish & Chips")["price"] = price
+
+    assert errors_for(location, data) == [
+        f"{MAINS}, product 3 “Fish & Chips”: price {PRICE_RULE}, not {json.dumps(price)}"
+    ]
+
+
+def test_prices_are_stored_exactly_as_written(location):
+    data = menu()
+    product_in(data, "Fish & Chips")["price"] = 17.25  # a JSON number, not text
+    product_in(data, "Creamy Pasta")["price"] = " 13.90 "
+
+    import_menu(location, data)
+
+    assert Product.objects.get(plu="fish").price == Decimal("17.25")
+    assert Product.objects.get(plu="pasta").price == Decimal("13.90")
+
+
+def test_every_problem_in_one_product_is_reported_too(location):
+    data = menu()
+    burger = product_in(data, "Burger")
+    burger.update(price="-2", allergens=["glue"], colour="red")
+    burger["modifier_groups"][0]["max"] = "one"
+    del burger["name"]
+
+    assert errors_for(location, data) == [
+        f"{MAINS}, product 5: name is missing",
+        f'{MAINS}, product 5: unknown field "colour"',
+        f'{MAINS}, product 5: price {PRICE_RULE}, not "-2"',
+        f'{MAINS}, product 5: unknown allergen "glue"',
+        f"{MAINS}, product 5, modifier group 1 “Bun”: "
+        'max must be a whole number from 1 to 32767, not "one"',
+    ]
+
+
+def test_text_too_long_for_the_database_is_refused():
+    data = menu()
+    data["categories"][1]["name"] = "S" * 81
+
+    with pytest.raises(MenuImportError) as raised:
+        validate_menu(data)
+
+    assert raised.value.errors == [
+        f"category 2 “{'S' * 39}…”: name must be filled in (at most 80 characters), "
+        f'not "{"S" * 58}…'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda d: d.pop("categories"), "categories is missing"),
+        (lambda d: d.update(categories={}), "categories must be a list of categories, not {}"),
+        (
+            lambda d: group_in(d, "Burger", "Bun").update(modifiers=[]),
+            f"{BURGER}, modifier group 1 “Bun”: "
+            "modifiers must be a list of at least one modifier, not []",
+        ),
+    ],
+)
+def test_the_menu_as_a_whole_is_checked_too(location, change, error):
+    data = menu()
+    change(data)
+
+    assert errors_for(location, data) == [error]
+
+
+def test_a_file_that_is_not_an_object_is_refused(location):
+    assert errors_for(location, ["format"]) == ['the menu must be an object, not ["format"]']
+
+
+def test_names_are_kept_without_the_spaces_around_them(location):
+    data = menu()
+    product_in(data, "Burger")["name"] = "  Burger  "
+
+    import_menu(location, data)
+
+    assert Product.objects.get(plu="burger").name == "Burger"
+
+
+def test_every_value_in_the_format_has_a_rule_a_message_can_name():
+    """Messages say what a value must be from its type's description: every field has one."""
+
+    def fields(node: inspect.Type, where: str) -> Iterator[tuple[str, inspect.Type]]:
+        node = node.type if isinstance(node, inspect.Metadata) else node
+        if isinstance(node, inspect.StructType):
+            for f in node.fields:
+                yield f"{where}.{f.encode_name}", f.type
+                yield from fields(f.type, f"{where}.{f.encode_name}")
+        elif isinstance(node, inspect.ListType):
+            yield from fields(node.item_type, f"{where}[]")
+
+    undescribed = [
+        where
+        for where, node in fields(inspect.type_info(menu_format.Menu), "$")
+        if not (isinstance(node, inspect.Metadata) and node.extra_json_schema.get("description"))
+    ]
+    assert undescribed == []
+
+
+def test_the_export_decodes_as_the_format_and_encodes_back_the_same(location):
+    import_menu(location, menu())
+    exported = export_menu(location)
+
+    decoded = msgspec.convert(exported, menu_format.Menu, dec_hook=menu_format._dec_hook)
+
+    assert menu_format.to_builtins(decoded) == exported
+    assert msgspec.json.decode(menu_format.encode_json(decoded)) == exported
