@@ -100,8 +100,7 @@ def menu_from_json(text: str) -> Menu:
     except msgspec.DecodeError as error:
         raise MenuImportError([f"The file is not valid JSON: {error}"]) from None
     except MenuProblems as problems:
-        data = msgspec.json.decode(text)
-        raise MenuImportError([p.message(data) for p in problems.problems]) from None
+        raise MenuImportError(problems.messages()) from None
 
 
 def import_menu_csv(location: Location, text: str) -> MenuImportResult:

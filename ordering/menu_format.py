@@ -4,8 +4,11 @@ Each value's rule is written once, in its type: a name is text of 1 to N charact
 the model field's max_length), a price is a Price, min and max are whole numbers in what
 the database column holds. `read_menu` decodes a file or a dict with msgspec and, when that
 fails, says where in plain words: msgspec's path `$.categories[0].products[2].price` becomes
-'category 1 “Beer & Cider”, product 3 “Bitter”: price must be …, not "abc"'. The wording
-comes from the rule itself (each type's Meta description), never from msgspec's English.
+'category 1 “Beer & Cider”, product 3 “Bitter”: price must be …, not "abc"'. What a value
+must be is said by its rule (the Meta description beside the constraints); that a field is
+missing or unknown is found by comparing the object with its Struct's fields. msgspec's
+English is not read: it is shown as it is only where the format has no words of its own
+for the place (a test sees that every field has a description).
 
 What one value's type cannot say (duplicate PLUs, min no more than max, codes that must exist
 in the database) is checked once the file has been decoded, in `cross_checks`.
@@ -216,9 +219,15 @@ class Problem:
 
 
 class MenuProblems(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
+    """What is wrong with `data`, the file as decoded (dicts and lists) or as Structs."""
+
+    def __init__(self, problems: list[Problem], data: Any) -> None:
         self.problems = problems
+        self.data = data
         super().__init__("; ".join(problem.detail() for problem in problems))
+
+    def messages(self) -> list[str]:
+        return [problem.message(self.data) for problem in self.problems]
 
 
 def quote(value: Any) -> str:
@@ -356,7 +365,7 @@ def read_menu(data: Any, known_tags: Iterable[str], known_allergens: Iterable[st
     try:
         menu = msgspec.convert(data, Menu, dec_hook=_dec_hook)
     except msgspec.ValidationError:
-        raise MenuProblems(_every_problem(data, known_tags, known_allergens)) from None
+        raise MenuProblems(_every_problem(data, known_tags, known_allergens), data) from None
     return _checked(menu, known_tags, known_allergens)
 
 
@@ -368,14 +377,14 @@ def read_menu_json(
         menu = msgspec.json.decode(content, type=Menu, dec_hook=_dec_hook)
     except msgspec.ValidationError:
         data = msgspec.json.decode(content)
-        raise MenuProblems(_every_problem(data, known_tags, known_allergens)) from None
+        raise MenuProblems(_every_problem(data, known_tags, known_allergens), data) from None
     return _checked(menu, known_tags, known_allergens)
 
 
 def _checked(menu: Menu, known_tags: Iterable[str], known_allergens: Iterable[str]) -> Menu:
     problems = cross_checks(menu, set(known_tags), set(known_allergens))
     if problems:
-        raise MenuProblems(problems)
+        raise MenuProblems(problems, menu)
     return menu
 
 

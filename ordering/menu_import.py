@@ -135,7 +135,7 @@ def validate_menu(data: Any) -> Menu:
     try:
         return read_menu(data, *known_codes())
     except MenuProblems as problems:
-        raise MenuImportError([p.message(data) for p in problems.problems]) from None
+        raise MenuImportError(problems.messages()) from None
 
 
 def known_codes() -> tuple[set[str], set[str]]:
