@@ -35,8 +35,6 @@ from ordering.models import (
 )
 from tables.models import Location
 
-__all__ = ["MENU_FORMAT", "MenuImportError", "MenuImportResult", "export_menu", "import_menu"]
-
 # What a cascading delete reports, in the words of the import result.
 DELETED_KINDS = {
     Variant._meta.label: "variants",
