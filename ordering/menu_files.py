@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 
+import msgspec
+
+from ordering.menu_format import (
+    Menu,
+    MenuProblems,
+    Problem,
+    encode_json,
+    read_menu,
+    read_menu_json,
+)
 from ordering.menu_import import (
     MENU_FORMAT,
     MenuImportError,
     MenuImportResult,
     export_menu,
-    import_menu,
-    validate_menu,
+    known_codes,
+    menu_of,
+    write_menu,
 )
 from ordering.models import Allergen, DietaryTag
 from tables.models import Location
@@ -41,9 +51,6 @@ REQUIRED_COLUMNS = {"plu", "name", "category", "price"}
 YES = {"yes", "y", "true", "1", "available", "on"}
 NO = {"no", "n", "false", "0", "sold out", "unavailable", "off"}
 CODE_SEPARATORS = re.compile(r"[;,]")
-PRODUCT_ERROR = re.compile(r'^categories\[(\d+)\]\.products\[(\d+)\](?: "(?:[^"\\]|\\.)*")?: (.*)$')
-ROW_NUMBER = re.compile(r"^Row (\d+)")
-CATEGORY_ERROR = re.compile(r'^categories\[(\d+)\](?: "(?:[^"\\]|\\.)*")?: (.*)$')
 
 
 def guess_format(filename: str) -> str | None:
@@ -52,7 +59,7 @@ def guess_format(filename: str) -> str | None:
 
 
 def export_menu_json(location: Location) -> str:
-    return json.dumps(export_menu(location), indent=2, ensure_ascii=False) + "\n"
+    return encode_json(menu_of(location)).decode() + "\n"
 
 
 def export_menu_csv(location: Location) -> str:
@@ -60,18 +67,18 @@ def export_menu_csv(location: Location) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for category in export_menu(location)["categories"]:
-        for product in category["products"]:
+    for category in menu_of(location).categories:
+        for product in category.products:
             writer.writerow(
                 [
-                    product["plu"],
-                    product["name"],
-                    category["name"],
-                    product["price"],
-                    product["description"],
-                    ", ".join(product["dietary_tags"]),
-                    ", ".join(product["allergens"]),
-                    "yes" if product["available"] else "no",
+                    product.plu,
+                    product.name,
+                    category.name,
+                    str(product.price),
+                    product.description,
+                    ", ".join(product.dietary_tags),
+                    ", ".join(product.allergens),
+                    "yes" if product.available else "no",
                 ]
             )
     return buffer.getvalue()
@@ -81,28 +88,28 @@ def import_menu_file(location: Location, content: bytes, file_format: str) -> Me
     """Import an uploaded or read file; MenuImportError says what is wrong with it."""
     text = _decode(content)
     if file_format == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise MenuImportError(
-                [
-                    f"The file is not valid JSON: {error.msg} (line {error.lineno}, "
-                    f"column {error.colno})"
-                ]
-            ) from None
-        return import_menu(location, data)
+        return write_menu(location, menu_from_json(text))
     if file_format == "csv":
         return import_menu_csv(location, text)
     raise MenuImportError([f"Unknown file format {file_format!r}: use JSON or CSV."])
 
 
+def menu_from_json(text: str) -> Menu:
+    try:
+        return read_menu_json(text, *known_codes())
+    except msgspec.DecodeError as error:
+        raise MenuImportError([f"The file is not valid JSON: {error}"]) from None
+    except MenuProblems as problems:
+        raise MenuImportError(problems.messages()) from None
+
+
 def import_menu_csv(location: Location, text: str) -> MenuImportResult:
-    return import_menu(location, menu_from_csv(location, text))
+    return write_menu(location, menu_from_csv(location, text))
 
 
-def menu_from_csv(location: Location, text: str) -> dict[str, Any]:
-    """The whole menu as import_menu reads it: the current menu with the CSV's rows laid
-    over it. Errors name the CSV row, counted as a spreadsheet does (the header is row 1)."""
+def menu_from_csv(location: Location, text: str) -> Menu:
+    """The whole menu: the current menu with the CSV's rows laid over it. Errors name the
+    CSV row, counted as a spreadsheet does (the header is row 1), and the column."""
     reader = _CsvRows(text)
     rows = reader.rows()
     menu = export_menu(location)
@@ -115,21 +122,26 @@ def menu_from_csv(location: Location, text: str) -> dict[str, Any]:
     }
     row_of: dict[int, int] = {}  # id() of a product dict → its CSV row
     for line, row in rows:
-        category = by_folded_name.setdefault(row["category"].casefold(), row["category"])
+        name = row.pop("category")
+        category = by_folded_name.setdefault(name.casefold(), name)
         products = categories.setdefault(category, [])
-        plu = row["plu"]
-        product: dict[str, Any] = {"variants": [], "modifier_groups": []}
+        plu = row.get("plu")
         if plu in where_is:
             old_list = categories[where_is[plu]]
             index = next(i for i, p in enumerate(old_list) if p["plu"] == plu)
-            product = old_list[index]
-            if where_is[plu] != category:
+            # The CSV holds every product field but the variants and modifier groups.
+            product = {key: old_list[index][key] for key in ("variants", "modifier_groups")}
+            if where_is[plu] == category:
+                old_list[index] = product
+            else:
                 del old_list[index]
                 products.append(product)
         else:
+            product = {}
             products.append(product)
-        where_is[plu] = category
-        product.update({key: value for key, value in row.items() if key != "category"})
+        if plu:
+            where_is[plu] = category
+        product.update(row)
         row_of[id(product)] = line
     data = {
         "format": MENU_FORMAT,
@@ -138,36 +150,38 @@ def menu_from_csv(location: Location, text: str) -> dict[str, Any]:
         ],
     }
     # Rows that could be read are checked too, so one upload lists every problem.
-    errors = list(reader.errors)
+    errors = [(line, message) for line, message in reader.errors]
     try:
-        validate_menu(data)
-    except MenuImportError as error:
-        errors += [_row_message(message, data, row_of) for message in error.errors]
+        checked = read_menu(data, *known_codes())
+    except MenuProblems as problems:
+        errors += [_row_message(problem, data, row_of) for problem in problems.problems]
     if errors:
-        raise MenuImportError(sorted(errors, key=_row_number))
-    return data
+        raise MenuImportError([message for _, message in sorted(errors, key=lambda e: e[0])])
+    return checked
 
 
-def _row_number(message: str) -> int:
-    match = ROW_NUMBER.match(message)
-    return int(match[1]) if match else 0
-
-
-def _row_message(message: str, data: dict[str, Any], row_of: dict[int, int]) -> str:
-    """A validator message about categories[2].products[4] said as "Row 9 (PLU …)"."""
-    if match := PRODUCT_ERROR.match(message):
-        category, index, detail = int(match[1]), int(match[2]), match[3]
-        product = data["categories"][category]["products"][index]
-        line = row_of.get(id(product))
-        if line is None:
-            return f"PLU {product.get('plu')} (already on the menu, not in the file): {detail}"
-        return f"Row {line} (PLU {product.get('plu') or '?'}): {detail}"
-    if match := CATEGORY_ERROR.match(message):
-        category = data["categories"][int(match[1])]
+def _row_message(problem: Problem, data: dict[str, Any], row_of: dict[int, int]) -> tuple[int, str]:
+    """A problem with the fifth product of the third category said as "Row 9 (PLU …): …",
+    with the CSV row the product came from; the field is the CSV column of that name."""
+    if problem.row[:1] != ("categories",) or len(problem.row) < 2:
+        return 0, problem.message(data)
+    category = data["categories"][problem.row[1]]
+    if len(problem.row) == 2:
         lines = [row_of[id(p)] for p in category["products"] if id(p) in row_of]
-        first = f"row {min(lines)}: " if lines else ""
-        return f"Category {json.dumps(category['name'], ensure_ascii=False)} ({first}{match[2]})"
-    return message
+        if not lines:
+            return 0, problem.message(data)
+        if problem.field == "name":  # the category column
+            return min(lines), f"Row {min(lines)}: category {problem.text}"
+        return min(lines), f"Row {min(lines)}: category “{category['name']}”: {problem.detail()}"
+    product = category["products"][problem.row[3]]
+    detail = problem.detail()
+    if len(problem.row) > 4:  # inside the product's variants or modifier groups
+        detail = problem.message(data, skip=2)
+    line = row_of.get(id(product))
+    if line is None:
+        return 0, f"PLU {product.get('plu')} (already on the menu, not in the file): {detail}"
+    label = f" (PLU {product['plu']})" if isinstance(product.get("plu"), str) else ""
+    return line, f"Row {line}{label}: {detail}"
 
 
 class _CsvRows:
@@ -175,7 +189,7 @@ class _CsvRows:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.errors: list[str] = []
+        self.errors: list[tuple[int, str]] = []  # (row, message)
         self.tags = _codes_by_name(DietaryTag)
         self.allergens = _codes_by_name(Allergen)
 
@@ -183,19 +197,20 @@ class _CsvRows:
         reader = csv.DictReader(io.StringIO(self.text, newline=""))
         header = [(name or "").strip().lower() for name in reader.fieldnames or []]
         if not header:
-            self.errors.append("The file is empty: the first row must name the columns.")
+            self.errors.append((0, "The file is empty: the first row must name the columns."))
             return []
         reader.fieldnames = header
         missing = [column for column in CSV_COLUMNS if column in REQUIRED_COLUMNS - set(header)]
         if missing:
-            self.errors.append(
-                f"Row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                f"(the columns are {', '.join(CSV_COLUMNS)})"
+            self.error(
+                1,
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(the columns are {', '.join(CSV_COLUMNS)})",
             )
         for column in header:
             if column not in CSV_COLUMNS:
-                self.errors.append(
-                    f"Row 1: unknown column {column!r} (the columns are {', '.join(CSV_COLUMNS)})"
+                self.error(
+                    1, f"unknown column {column!r} (the columns are {', '.join(CSV_COLUMNS)})"
                 )
         if self.errors:
             return []
@@ -204,14 +219,14 @@ class _CsvRows:
         for raw in reader:
             line = reader.line_num
             if None in raw:
-                self.errors.append(f"Row {line}: more cells than there are columns")
+                self.error(line, "more cells than there are columns")
                 continue
             cells = {key: (value or "").strip() for key, value in raw.items()}
             if not any(cells.values()):
                 continue  # a blank line
             plu = cells.get("plu", "")
             if plu in seen:
-                self.errors.append(f"Row {line}: PLU {plu} is also on row {seen[plu]}")
+                self.error(line, f"PLU {plu} is also on row {seen[plu]}")
                 continue
             if plu:
                 seen[plu] = line
@@ -219,14 +234,18 @@ class _CsvRows:
             if row is not None:
                 rows.append((line, row))
         if not rows and not self.errors:
-            self.errors.append("The file has no products in it.")
+            self.errors.append((0, "The file has no products in it."))
         return rows
 
+    def error(self, line: int, message: str, plu: str = "") -> None:
+        self.errors.append((line, f"Row {line}{f' (PLU {plu})' if plu else ''}: {message}"))
+
     def row(self, line: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        """The row's product fields. An empty cell says nothing: the menu format's own rules
+        then say whether the field may be left out (price may not, description may)."""
         problems = []
-        for column in ("plu", "name", "category", "price"):
-            if not cells.get(column):
-                problems.append(f"{column} is missing")
+        if not cells.get("category"):
+            problems.append("category is missing")
         available = cells.get("available", "").lower()
         if available and available not in YES | NO:
             problems.append(f"available must be yes or no, not {cells['available']!r}")
@@ -235,19 +254,16 @@ class _CsvRows:
         problems += [f"unknown dietary tag {name!r}" for name in unknown_tags]
         problems += [f"unknown allergen {name!r}" for name in unknown_allergens]
         if problems:
-            label = f" (PLU {cells['plu']})" if cells.get("plu") else ""
-            self.errors += [f"Row {line}{label}: {problem}" for problem in problems]
+            for problem in problems:
+                self.error(line, problem, cells.get("plu", ""))
             return None
-        return {
-            "plu": cells["plu"],
-            "name": cells["name"],
-            "category": cells["category"],
-            "price": cells["price"],
-            "description": cells.get("description", ""),
-            "dietary_tags": tags,
-            "allergens": allergens,
-            "available": available not in NO,
+        row: dict[str, Any] = {
+            column: cells[column]
+            for column in ("plu", "name", "category", "price", "description")
+            if cells.get(column)
         }
+        row.update(dietary_tags=tags, allergens=allergens, available=available not in NO)
+        return row
 
     @staticmethod
     def codes(cell: str, known: dict[str, str]) -> tuple[list[str], list[str]]:

@@ -7,15 +7,23 @@ orders and baskets refer to survive an import.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from ordering import menu_format
+from ordering.menu_format import (
+    MENU_FORMAT,
+    Menu,
+    MenuProblems,
+    Price,
+    read_menu,
+    to_builtins,
+)
 from ordering.models import (
     Allergen,
     Category,
@@ -25,29 +33,7 @@ from ordering.models import (
     Product,
     Variant,
 )
-from ordering.money import CENT, money
 from tables.models import Location
-
-MENU_FORMAT = "openapp-menu/1"
-MAX_PRICE = Decimal("9999999.99")  # what max_digits=9, decimal_places=2 can hold
-MAX_CHOICES = 32767  # PositiveSmallIntegerField
-
-MENU_FIELDS = {"format", "categories"}
-CATEGORY_FIELDS = {"name", "products"}
-PRODUCT_FIELDS = {
-    "plu",
-    "name",
-    "description",
-    "price",
-    "dietary_tags",
-    "allergens",
-    "available",
-    "variants",
-    "modifier_groups",
-}
-VARIANT_FIELDS = {"pos_identifier", "name", "price"}
-GROUP_FIELDS = {"name", "min", "max", "modifiers"}
-MODIFIER_FIELDS = {"plu", "name", "price", "available"}
 
 # What a cascading delete reports, in the words of the import result.
 DELETED_KINDS = {
@@ -85,7 +71,6 @@ STANDARD_ALLERGENS = {
 }
 
 M = TypeVar("M", bound=models.Model)
-T = TypeVar("T")
 
 
 class MenuImportError(ValueError):
@@ -129,379 +114,96 @@ class MenuImportResult:
         return "; ".join(parts)
 
 
-# The menu file once it has been checked.
-
-
-@dataclass(frozen=True)
-class ModifierRow:
-    plu: str
-    name: str
-    price: Decimal
-    available: bool
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    name: str
-    min_choices: int
-    max_choices: int
-    modifiers: tuple[ModifierRow, ...]
-
-
-@dataclass(frozen=True)
-class VariantRow:
-    pos_identifier: str
-    name: str
-    price: Decimal
-
-
-@dataclass(frozen=True)
-class ProductRow:
-    plu: str
-    name: str
-    description: str
-    price: Decimal
-    dietary_tags: frozenset[str]
-    allergens: frozenset[str]
-    available: bool
-    variants: tuple[VariantRow, ...]
-    groups: tuple[GroupRow, ...]
-
-
-@dataclass(frozen=True)
-class CategoryRow:
-    name: str
-    products: tuple[ProductRow, ...]
-
-
 def import_menu(location: Location, data: dict[str, Any]) -> MenuImportResult:
-    """Make the location's menu what `data` says; raise MenuImportError and change nothing if
-    anything in it is wrong."""
-    categories = validate_menu(data)
+    """Make the location's menu what `data` (a decoded openapp-menu/1 file) says; raise
+    MenuImportError and change nothing if anything in it is wrong."""
+    return write_menu(location, validate_menu(data))
+
+
+def write_menu(location: Location, menu: Menu) -> MenuImportResult:
+    """Make the location's menu this checked menu."""
     with transaction.atomic():
         # Two imports for one location run one after the other, not interleaved.
         Location.objects.select_for_update().filter(pk=location.pk).first()
-        return _MenuWriter(location).write(categories)
+        return _MenuWriter(location).write(menu.categories)
 
 
-def validate_menu(data: Any) -> list[CategoryRow]:
+def validate_menu(data: Any) -> Menu:
     """The checked menu, or MenuImportError listing every problem found."""
-    validator = _MenuValidator()
-    categories = validator.menu(data)
-    if validator.errors:
-        raise MenuImportError(validator.errors)
-    return categories
+    try:
+        return read_menu(data, *known_codes())
+    except MenuProblems as problems:
+        raise MenuImportError(problems.messages()) from None
 
 
-def export_menu(location: Location) -> dict[str, Any]:
-    """The location's menu in the format import_menu reads, unavailable products included."""
+def known_codes() -> tuple[set[str], set[str]]:
+    """The dietary tag and allergen codes a menu may use: the standard ones and any an admin
+    added."""
+    tags = set(STANDARD_DIETARY_TAGS) | set(DietaryTag.objects.values_list("code", flat=True))
+    allergens = set(STANDARD_ALLERGENS) | set(Allergen.objects.values_list("code", flat=True))
+    return tags, allergens
+
+
+def menu_of(location: Location) -> Menu:
+    """The location's menu as the file holds it, unavailable products included."""
     products = location.products.order_by("position", "name").prefetch_related(
         "dietary_tags", "allergens", "variants", "modifier_groups__modifiers"
     )
     by_category: dict[int, list[Product]] = {}
     for product in products:
         by_category.setdefault(product.category_id, []).append(product)
-    return {
-        "format": MENU_FORMAT,
-        "categories": [
-            {
-                "name": category.name,
-                "products": [_export_product(p) for p in by_category.get(category.pk, [])],
-            }
+    return Menu(
+        format=MENU_FORMAT,
+        categories=[
+            menu_format.Category(
+                name=category.name,
+                products=[_export_product(p) for p in by_category.get(category.pk, [])],
+            )
             for category in location.categories.order_by("position", "name")
         ],
-    }
+    )
 
 
-def _export_product(product: Product) -> dict[str, Any]:
-    return {
-        "plu": product.plu,
-        "name": product.name,
-        "description": product.description,
-        "price": _price_text(product.price),
-        "dietary_tags": sorted(tag.code for tag in product.dietary_tags.all()),
-        "allergens": sorted(allergen.code for allergen in product.allergens.all()),
-        "available": product.is_available,
-        "variants": [
-            {
-                "pos_identifier": variant.pos_identifier,
-                "name": variant.name,
-                "price": _price_text(variant.price),
-            }
+def export_menu(location: Location) -> dict[str, Any]:
+    """The location's menu in the format import_menu reads, unavailable products included."""
+    return to_builtins(menu_of(location))
+
+
+def _export_product(product: Product) -> menu_format.Product:
+    return menu_format.Product(
+        plu=product.plu,
+        name=product.name,
+        description=product.description,
+        price=Price.of(product.price),
+        dietary_tags=sorted(tag.code for tag in product.dietary_tags.all()),
+        allergens=sorted(allergen.code for allergen in product.allergens.all()),
+        available=product.is_available,
+        variants=[
+            menu_format.Variant(
+                pos_identifier=variant.pos_identifier,
+                name=variant.name,
+                price=Price.of(variant.price),
+            )
             for variant in product.variants.all()
         ],
-        "modifier_groups": [
-            {
-                "name": group.name,
-                "min": group.min_choices,
-                "max": group.max_choices,
-                "modifiers": [
-                    {
-                        "plu": modifier.plu,
-                        "name": modifier.name,
-                        "price": _price_text(modifier.price),
-                        "available": modifier.is_available,
-                    }
+        modifier_groups=[
+            menu_format.ModifierGroup(
+                name=group.name,
+                min_choices=group.min_choices,
+                max_choices=group.max_choices,
+                modifiers=[
+                    menu_format.Modifier(
+                        plu=modifier.plu,
+                        name=modifier.name,
+                        price=Price.of(modifier.price),
+                        available=modifier.is_available,
+                    )
                     for modifier in group.modifiers.all()
                 ],
-            }
+            )
             for group in product.modifier_groups.all()
         ],
-    }
-
-
-def _price_text(value: Decimal) -> str:
-    return str(money(value))
-
-
-def _quote(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-class _MenuValidator:
-    """Reads the whole file, collecting every problem rather than stopping at the first."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        # Codes an admin added are fine too.
-        self.known_tags = set(STANDARD_DIETARY_TAGS) | set(
-            DietaryTag.objects.values_list("code", flat=True)
-        )
-        self.known_allergens = set(STANDARD_ALLERGENS) | set(
-            Allergen.objects.values_list("code", flat=True)
-        )
-        self.category_names: dict[str, str] = {}
-        self.product_plus: dict[str, str] = {}
-
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}" if where else message)
-
-    def menu(self, data: Any) -> list[CategoryRow]:
-        if not isinstance(data, dict):
-            self.error("", "the menu must be a JSON object")
-            return []
-        if data.get("format") != MENU_FORMAT:
-            self.error(
-                "", f"format must be {_quote(MENU_FORMAT)}, not {_quote(data.get('format'))}"
-            )
-        self.unknown_fields("", data, MENU_FIELDS)
-        if "categories" not in data:
-            self.error("", "categories is missing")
-        return self.each("", data, "categories", self.category)
-
-    def each(
-        self,
-        where: str,
-        item: dict[str, Any],
-        key: str,
-        read: Callable[[str, dict[str, Any]], T],
-        prefix: str | None = None,
-    ) -> list[T]:
-        """Reads the list item[key] with `read`, telling it where each entry is."""
-        if prefix is None:
-            prefix = f"{where}: " if where else ""
-        rows = []
-        for index, entry in enumerate(self.list_of(where, item, key)):
-            here = f"{prefix}{key}[{index}]"
-            if isinstance(entry, dict):
-                rows.append(read(here, entry))
-            else:
-                self.error(here, f"must be an object, not {_quote(entry)}")
-        return rows
-
-    def category(self, where: str, item: dict[str, Any]) -> CategoryRow:
-        label = _label(where, item)
-        self.unknown_fields(label, item, CATEGORY_FIELDS)
-        name = self.text(label, item, "name", Category._meta.get_field("name").max_length)
-        if name in self.category_names:
-            self.error(label, f"duplicate category name (also {self.category_names[name]})")
-        elif name:
-            self.category_names[name] = label
-        # Products are named by position: categories[2].products[4] "Burger".
-        products = self.each(label, item, "products", self.product, prefix=f"{where}.")
-        return CategoryRow(name, tuple(products))
-
-    def product(self, where: str, item: dict[str, Any]) -> ProductRow:
-        label = _label(where, item)
-        self.unknown_fields(label, item, PRODUCT_FIELDS)
-        plu = self.text(label, item, "plu", Product._meta.get_field("plu").max_length)
-        if plu in self.product_plus:
-            self.error(label, f"duplicate PLU {_quote(plu)} (also {self.product_plus[plu]})")
-        elif plu:
-            self.product_plus[plu] = label
-        name = self.text(label, item, "name", Product._meta.get_field("name").max_length)
-        description = self.text(label, item, "description", None, required=False)
-        price = self.price(label, item)
-        tags = self.codes(label, item, "dietary_tags", self.known_tags, "dietary tag")
-        allergens = self.codes(label, item, "allergens", self.known_allergens, "allergen")
-        available = self.flag(label, item, "available")
-        variants = self.each(label, item, "variants", self.variant)
-        groups = self.each(label, item, "modifier_groups", self.group)
-        self.no_duplicates(label, [v.pos_identifier for v in variants], "variant identifier")
-        self.no_duplicates(label, [g.name for g in groups], "modifier group")
-        return ProductRow(
-            plu,
-            name,
-            description,
-            price,
-            tags,
-            allergens,
-            available,
-            tuple(variants),
-            tuple(groups),
-        )
-
-    def variant(self, where: str, item: dict[str, Any]) -> VariantRow:
-        label = _label(where, item, "variant")
-        self.unknown_fields(label, item, VARIANT_FIELDS)
-        return VariantRow(
-            pos_identifier=self.text(
-                label, item, "pos_identifier", Variant._meta.get_field("pos_identifier").max_length
-            ),
-            name=self.text(label, item, "name", Variant._meta.get_field("name").max_length),
-            price=self.price(label, item),
-        )
-
-    def group(self, where: str, item: dict[str, Any]) -> GroupRow:
-        label = _label(where, item, "modifier group")
-        self.unknown_fields(label, item, GROUP_FIELDS)
-        name = self.text(label, item, "name", ModifierGroup._meta.get_field("name").max_length)
-        low = self.whole_number(label, item, "min", 0)
-        high = self.whole_number(label, item, "max", 1)
-        modifiers = self.each(label, item, "modifiers", self.modifier)
-        self.choice_rules(label, low, high, len(modifiers))
-        self.no_duplicates(label, [m.plu for m in modifiers], "modifier PLU")
-        return GroupRow(name, low, high, tuple(modifiers))
-
-    def modifier(self, where: str, item: dict[str, Any]) -> ModifierRow:
-        label = _label(where, item, "modifier")
-        self.unknown_fields(label, item, MODIFIER_FIELDS)
-        return ModifierRow(
-            plu=self.text(label, item, "plu", Modifier._meta.get_field("plu").max_length),
-            name=self.text(label, item, "name", Modifier._meta.get_field("name").max_length),
-            price=self.price(label, item),
-            available=self.flag(label, item, "available"),
-        )
-
-    def choice_rules(self, where: str, low: int, high: int, choices: int) -> None:
-        if high < 1:
-            self.error(where, "max must be at least 1")
-        elif low > high:
-            self.error(where, f"min {low} is more than max {high}")
-        elif low > choices:
-            self.error(where, f"min {low} but only {choices} modifiers to choose from")
-        if choices == 0:
-            self.error(where, "has no modifiers")
-
-    def no_duplicates(self, where: str, values: list[str], what: str) -> None:
-        for value, count in Counter(v for v in values if v).items():
-            if count > 1:
-                self.error(where, f"duplicate {what} {_quote(value)}")
-
-    # Single fields.
-
-    def unknown_fields(self, where: str, item: dict[str, Any], allowed: set[str]) -> None:
-        for key in item:
-            if key not in allowed:
-                self.error(where, f"unknown field {_quote(key)}")
-
-    def list_of(self, where: str, item: dict[str, Any], key: str) -> list[Any]:
-        value = item.get(key, [])
-        if not isinstance(value, list):
-            self.error(where, f"{key} must be a list, not {_quote(value)}")
-            return []
-        return value
-
-    def text(
-        self,
-        where: str,
-        item: dict[str, Any],
-        key: str,
-        max_length: int | None,
-        *,
-        required: bool = True,
-    ) -> str:
-        value = item.get(key)
-        if value is None:
-            if required:
-                self.error(where, f"{key} is missing")
-            return ""
-        if not isinstance(value, str):
-            self.error(where, f"{key} must be text, not {_quote(value)}")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.error(where, f"{key} is empty")
-        elif max_length is not None and len(value) > max_length:
-            self.error(where, f"{key} is longer than {max_length} characters")
-        return value
-
-    def price(self, where: str, item: dict[str, Any]) -> Decimal:
-        if "price" not in item:
-            self.error(where, "price is missing")
-            return Decimal("0.00")
-        raw = item["price"]
-        value = _decimal(raw)
-        if value is None:
-            self.error(where, f"price {_quote(raw)} is not a number")
-        elif value < 0:
-            self.error(where, f"price {_quote(raw)} is negative")
-        elif value != value.quantize(CENT):
-            self.error(where, f"price {_quote(raw)} has more than two decimal places")
-        elif value > MAX_PRICE:
-            self.error(where, f"price {_quote(raw)} is too large")
-        else:
-            return money(value)
-        return Decimal("0.00")
-
-    def whole_number(self, where: str, item: dict[str, Any], key: str, default: int) -> int:
-        value = item.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CHOICES:
-            self.error(where, f"{key} must be a whole number, 0 or more, not {_quote(value)}")
-            return default
-        return value
-
-    def flag(self, where: str, item: dict[str, Any], key: str) -> bool:
-        value = item.get(key, True)
-        if not isinstance(value, bool):
-            self.error(where, f"{key} must be true or false, not {_quote(value)}")
-            return True
-        return value
-
-    def codes(
-        self, where: str, item: dict[str, Any], key: str, known: set[str], what: str
-    ) -> frozenset[str]:
-        value = item.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-            self.error(where, f"{key} must be a list of codes, not {_quote(value)}")
-            return frozenset()
-        for code in value:
-            if code not in known:
-                self.error(where, f"unknown {what} {_quote(code)}")
-        return frozenset(value)
-
-
-def _label(where: str, item: dict[str, Any], noun: str | None = None) -> str:
-    """How a message names a row: 'categories[2].products[4] "Burger"', or for rows inside a
-    product 'modifier group "Cooking"' after the product's label. Unnamed rows keep their
-    position."""
-    name = item.get("name")
-    if not isinstance(name, str) or not name.strip():
-        return where
-    if noun is None:
-        return f"{where} {_quote(name.strip())}"
-    parent = where.rpartition(": ")[0]
-    return f"{parent}: {noun} {_quote(name.strip())}"
-
-
-def _decimal(raw: Any) -> Decimal | None:
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    )
 
 
 def _positions(current: list[tuple[Any, ...] | None]) -> list[int]:
@@ -544,7 +246,7 @@ class _MenuWriter:
         self.tags: dict[str, DietaryTag] = {}
         self.allergens: dict[str, Allergen] = {}
 
-    def write(self, categories: list[CategoryRow]) -> MenuImportResult:
+    def write(self, categories: list[menu_format.Category[Any]]) -> MenuImportResult:
         products = [product for category in categories for product in category.products]
         self.tags = _code_rows(
             DietaryTag, STANDARD_DIETARY_TAGS, {c for p in products for c in p.dietary_tags}
@@ -595,12 +297,14 @@ class _MenuWriter:
             self.result.unchanged[kind] += 1
         return current
 
-    def category(self, row: CategoryRow, position: int, current: Category | None) -> Category:
+    def category(
+        self, row: menu_format.Category[Any], position: int, current: Category | None
+    ) -> Category:
         values = {"location_id": self.location.pk, "name": row.name, "position": position}
         return self.save("categories", Category, current, values)
 
     def products(
-        self, category: Category, rows: tuple[ProductRow, ...], existing: dict[str, Product]
+        self, category: Category, rows: list[menu_format.Product], existing: dict[str, Product]
     ) -> None:
         positions = _positions(
             [(p.position, row.name) if (p := existing.get(row.plu)) else None for row in rows]
@@ -609,7 +313,7 @@ class _MenuWriter:
             self.product(category, row, position, existing.get(row.plu))
 
     def product(
-        self, category: Category, row: ProductRow, position: int, current: Product | None
+        self, category: Category, row: menu_format.Product, position: int, current: Product | None
     ) -> None:
         values = {
             "location_id": self.location.pk,
@@ -617,21 +321,21 @@ class _MenuWriter:
             "category_id": category.pk,
             "name": row.name,
             "description": row.description,
-            "price": row.price,
+            "price": Decimal(row.price),
             "is_available": row.available,
             "position": position,
         }
-        tags = _codes(current, "dietary_tags") != row.dietary_tags
-        allergens = _codes(current, "allergens") != row.allergens
+        tags = _codes(current, "dietary_tags") != frozenset(row.dietary_tags)
+        allergens = _codes(current, "allergens") != frozenset(row.allergens)
         product = self.save("products", Product, current, values, also_changed=tags or allergens)
         if tags:
-            product.dietary_tags.set([self.tags[code] for code in sorted(row.dietary_tags)])
+            product.dietary_tags.set([self.tags[code] for code in sorted(set(row.dietary_tags))])
         if allergens:
-            product.allergens.set([self.allergens[code] for code in sorted(row.allergens)])
+            product.allergens.set([self.allergens[code] for code in sorted(set(row.allergens))])
         self.variants(product, row.variants)
-        self.groups(product, row.groups)
+        self.groups(product, row.modifier_groups)
 
-    def variants(self, product: Product, rows: tuple[VariantRow, ...]) -> None:
+    def variants(self, product: Product, rows: list[menu_format.Variant]) -> None:
         existing = _first_by(product.variants.all(), "pos_identifier")
         positions = _positions(
             [(v.position, v.pk) if (v := existing.get(r.pos_identifier)) else None for r in rows]
@@ -642,13 +346,13 @@ class _MenuWriter:
                 "product_id": product.pk,
                 "pos_identifier": row.pos_identifier,
                 "name": row.name,
-                "price": row.price,
+                "price": Decimal(row.price),
                 "position": position,
             }
             kept.append(self.save("variants", Variant, existing.get(row.pos_identifier), values))
         self.delete(Variant.objects.filter(product=product).exclude(pk__in=[v.pk for v in kept]))
 
-    def groups(self, product: Product, rows: tuple[GroupRow, ...]) -> None:
+    def groups(self, product: Product, rows: list[menu_format.ModifierGroup]) -> None:
         existing = _first_by(product.modifier_groups.all(), "name")
         positions = _positions(
             [(g.position, g.pk) if (g := existing.get(row.name)) else None for row in rows]
@@ -669,7 +373,7 @@ class _MenuWriter:
         stale = ModifierGroup.objects.filter(product=product).exclude(pk__in=[g.pk for g in kept])
         self.delete(stale)
 
-    def modifiers(self, group: ModifierGroup, rows: tuple[ModifierRow, ...]) -> None:
+    def modifiers(self, group: ModifierGroup, rows: list[menu_format.Modifier]) -> None:
         existing = _first_by(group.modifiers.all(), "plu")
         positions = _positions(
             [(m.position, m.pk) if (m := existing.get(row.plu)) else None for row in rows]
@@ -680,7 +384,7 @@ class _MenuWriter:
                 "group_id": group.pk,
                 "plu": row.plu,
                 "name": row.name,
-                "price": row.price,
+                "price": Decimal(row.price),
                 "is_available": row.available,
                 "position": position,
             }

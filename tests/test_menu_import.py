@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
+from msgspec import inspect
 
-from ordering.menu_import import MenuImportError, export_menu, import_menu
+from ordering import menu_format
+from ordering.menu_import import MenuImportError, export_menu, import_menu, validate_menu
 from ordering.models import (
     Allergen,
     Category,
@@ -27,8 +33,16 @@ def modifier(plu: str, name: str, price: str = "0.00") -> dict[str, Any]:
     return {"plu": plu, "name": name, "price": price}
 
 
+# What a message says of a price that breaks the price rule.
+PRICE_RULE = "must be an amount of 0 or more with at most two decimal places (such as 4.50)"
+MAINS = "category 3 “Mains”"
+BURGER = f"{MAINS}, product 5 “Burger”"
+PASTA = f"{MAINS}, product 2 “Creamy Pasta”"
+T_BONE = f"{MAINS}, product 1 “T-Bone Steak”"
+
+
 def menu() -> dict[str, Any]:
-    """A small pub menu; "Burger" is categories[2].products[4]."""
+    """A small pub menu; "Burger" is categories[2].products[4]: product 5 of category 3."""
     return {
         "format": "openapp-menu/1",
         "categories": [
@@ -418,9 +432,7 @@ def test_a_price_that_is_not_a_number_is_reported_with_the_row_it_is_in(location
     data = menu()
     product_in(data, "Burger")["price"] = "abc"
 
-    assert errors_for(location, data) == [
-        'categories[2].products[4] "Burger": price "abc" is not a number'
-    ]
+    assert errors_for(location, data) == [f'{BURGER}: price {PRICE_RULE}, not "abc"']
 
 
 def test_a_duplicate_plu_is_reported_with_the_row_that_used_it_first(location):
@@ -428,8 +440,7 @@ def test_a_duplicate_plu_is_reported_with_the_row_that_used_it_first(location):
     product_in(data, "Burger")["plu"] = "401"
 
     assert errors_for(location, data) == [
-        'categories[2].products[4] "Burger": duplicate PLU "401" '
-        '(also categories[0].products[0] "Corona")'
+        f'{BURGER}: duplicate PLU "401" (also category 1 “Beer & Cider”, product 1 “Corona”)'
     ]
 
 
@@ -438,8 +449,7 @@ def test_a_modifier_group_whose_min_is_more_than_its_max_is_reported(location):
     group_in(data, "T-Bone Steak", "Cooking")["min"] = 2
 
     assert errors_for(location, data) == [
-        'categories[2].products[0] "T-Bone Steak": modifier group "Cooking": '
-        "min 2 is more than max 1"
+        f"{T_BONE}, modifier group 1 “Cooking”: min 2 is more than max 1"
     ]
 
 
@@ -448,8 +458,8 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
     product_in(data, "Garlic Bread").update(dietary_tags=["keto"], allergens=["shellfish"])
 
     assert errors_for(location, data) == [
-        'categories[1].products[0] "Garlic Bread": unknown dietary tag "keto"',
-        'categories[1].products[0] "Garlic Bread": unknown allergen "shellfish"',
+        'category 2 “Starters”, product 1 “Garlic Bread”: unknown dietary tag "keto"',
+        'category 2 “Starters”, product 1 “Garlic Bread”: unknown allergen "shellfish"',
     ]
 
 
@@ -458,59 +468,57 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
     [
         (
             lambda d: product_in(d, "Creamy Pasta").update(price="-1.00"),
-            'categories[2].products[1] "Creamy Pasta": price "-1.00" is negative',
+            f'{PASTA}: price {PRICE_RULE}, not "-1.00"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(price="13.999"),
-            'categories[2].products[1] "Creamy Pasta": price "13.999" has more than two '
-            "decimal places",
+            f'{PASTA}: price {PRICE_RULE}, not "13.999"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").pop("price"),
-            'categories[2].products[1] "Creamy Pasta": price is missing',
+            f"{PASTA}: price is missing",
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(prcie="13.99"),
-            'categories[2].products[1] "Creamy Pasta": unknown field "prcie"',
+            f'{PASTA}: unknown field "prcie"',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(name=" "),
-            "categories[2].products[1]: name is empty",
+            f'{MAINS}, product 2: name must be filled in (at most 120 characters), not " "',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(available="yes"),
-            'categories[2].products[1] "Creamy Pasta": available must be true or false, not "yes"',
+            f'{PASTA}: available must be true or false, not "yes"',
         ),
         (
             lambda d: group_in(d, "T-Bone Steak", "Sauce")["modifiers"][1].update(price="1.5.0"),
-            'categories[2].products[0] "T-Bone Steak": modifier group "Sauce": '
-            'modifier "Béarnaise": price "1.5.0" is not a number',
+            f"{T_BONE}, modifier group 2 “Sauce”, modifier 2 “Béarnaise”: "
+            f'price {PRICE_RULE}, not "1.5.0"',
         ),
         (
             lambda d: group_in(d, "T-Bone Steak", "Sauce")["modifiers"][1].update(plu="pepper"),
-            'categories[2].products[0] "T-Bone Steak": modifier group "Sauce": '
-            'duplicate modifier PLU "pepper"',
+            f'{T_BONE}, modifier group 2 “Sauce”: duplicate modifier PLU "pepper"',
         ),
         (
             lambda d: group_in(d, "Burger", "Bun").update(min=3, max=3),
-            'categories[2].products[4] "Burger": modifier group "Bun": '
-            "min 3 but only 2 modifiers to choose from",
+            f"{BURGER}, modifier group 1 “Bun”: min 3 but only 2 modifiers to choose from",
         ),
         (
             lambda d: group_in(d, "Burger", "Bun").update(max=0, min=0),
-            'categories[2].products[4] "Burger": modifier group "Bun": max must be at least 1',
+            f"{BURGER}, modifier group 1 “Bun”: max must be a whole number from 1 to 32767, not 0",
         ),
         (
             lambda d: product_in(d, "Burger")["modifier_groups"][1].update(name="Bun"),
-            'categories[2].products[4] "Burger": duplicate modifier group "Bun"',
+            f'{BURGER}: duplicate modifier group "Bun"',
         ),
         (
             lambda d: product_in(d, "Corona")["variants"][1].pop("pos_identifier"),
-            'categories[0].products[0] "Corona": variant "HALF": pos_identifier is missing',
+            "category 1 “Beer & Cider”, product 1 “Corona”, variant 2 “HALF”: "
+            "pos_identifier is missing",
         ),
         (
             lambda d: d["categories"][1].update(name="Mains"),
-            'categories[2] "Mains": duplicate category name (also categories[1] "Mains")',
+            "category 3 “Mains”: duplicate category name (also category 2 “Mains”)",
         ),
         (
             lambda d: d.update(format="openapp-menu/2"),
@@ -518,7 +526,7 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
         ),
         (
             lambda d: d["categories"][1]["products"].append("Chips"),
-            'categories[1].products[1]: must be an object, not "Chips"',
+            'category 2 “Starters”, product 2: must be an object, not "Chips"',
         ),
     ],
 )
@@ -536,10 +544,9 @@ def test_every_problem_in_the_file_is_reported_at_once(location):
     group_in(data, "Burger", "Extras")["min"] = 5
 
     assert errors_for(location, data) == [
-        'categories[0].products[0] "Corona": price "seven" is not a number',
-        'categories[2].products[4] "Burger": duplicate PLU "pasta" '
-        '(also categories[2].products[1] "Creamy Pasta")',
-        'categories[2].products[4] "Burger": modifier group "Extras": min 5 is more than max 3',
+        f'category 1 “Beer & Cider”, product 1 “Corona”: price {PRICE_RULE}, not "seven"',
+        f'{BURGER}: duplicate PLU "pasta" (also {PASTA})',
+        f"{BURGER}, modifier group 2 “Extras”: min 5 is more than max 3",
     ]
 
 
@@ -562,5 +569,140 @@ def test_the_error_message_lists_every_problem(location):
     data = menu()
     product_in(data, "Burger")["price"] = "abc"
 
-    with pytest.raises(MenuImportError, match=r'products\[4\] "Burger": price "abc"'):
+    with pytest.raises(
+        MenuImportError, match=f'{BURGER}: price {re.escape(PRICE_RULE)}, not "abc"'
+    ):
         import_menu(location, data)
+
+
+def test_a_wrong_type_deep_in_the_file_names_the_place_it_is_in(location):
+    data = menu()
+    group_in(data, "Burger", "Extras")["modifiers"][1]["available"] = "maybe"
+
+    assert errors_for(location, data) == [
+        f"{BURGER}, modifier group 2 “Extras”, modifier 2 “Cheese”: "
+        'available must be true or false, not "maybe"'
+    ]
+
+
+def test_a_list_where_text_belongs_names_the_field(location):
+    data = menu()
+    product_in(data, "Corona")["variants"][0]["name"] = ["PINT"]
+
+    assert errors_for(location, data) == [
+        "category 1 “Beer & Cider”, product 1 “Corona”, variant 1: "
+        'name must be filled in (at most 60 characters), not ["PINT"]'
+    ]
+
+
+@pytest.mark.parametrize("price", ["-0.50", "4.555", -1, 4.555, "NaN", True, "10000000", "4,50"])
+def test_a_price_that_breaks_the_price_rule_is_refused_with_its_product_named(location, price):
+    data = menu()
+    product_in(data, "Fish & Chips")["price"] = price
+
+    assert errors_for(location, data) == [
+        f"{MAINS}, product 3 “Fish & Chips”: price {PRICE_RULE}, not {json.dumps(price)}"
+    ]
+
+
+def test_prices_are_stored_exactly_as_written(location):
+    data = menu()
+    product_in(data, "Fish & Chips")["price"] = 17.25  # a JSON number, not text
+    product_in(data, "Creamy Pasta")["price"] = " 13.90 "
+
+    import_menu(location, data)
+
+    assert Product.objects.get(plu="fish").price == Decimal("17.25")
+    assert Product.objects.get(plu="pasta").price == Decimal("13.90")
+
+
+def test_every_problem_in_one_product_is_reported_too(location):
+    data = menu()
+    burger = product_in(data, "Burger")
+    burger.update(price="-2", allergens=["glue"], colour="red")
+    burger["modifier_groups"][0]["max"] = "one"
+    del burger["name"]
+
+    assert errors_for(location, data) == [
+        f"{MAINS}, product 5: name is missing",
+        f'{MAINS}, product 5: unknown field "colour"',
+        f'{MAINS}, product 5: price {PRICE_RULE}, not "-2"',
+        f'{MAINS}, product 5: unknown allergen "glue"',
+        f"{MAINS}, product 5, modifier group 1 “Bun”: "
+        'max must be a whole number from 1 to 32767, not "one"',
+    ]
+
+
+def test_text_too_long_for_the_database_is_refused():
+    data = menu()
+    data["categories"][1]["name"] = "S" * 81
+
+    with pytest.raises(MenuImportError) as raised:
+        validate_menu(data)
+
+    assert raised.value.errors == [
+        f"category 2 “{'S' * 39}…”: name must be filled in (at most 80 characters), "
+        f'not "{"S" * 58}…'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda d: d.pop("categories"), "categories is missing"),
+        (lambda d: d.update(categories={}), "categories must be a list of categories, not {}"),
+        (
+            lambda d: group_in(d, "Burger", "Bun").update(modifiers=[]),
+            f"{BURGER}, modifier group 1 “Bun”: "
+            "modifiers must be a list of at least one modifier, not []",
+        ),
+    ],
+)
+def test_the_menu_as_a_whole_is_checked_too(location, change, error):
+    data = menu()
+    change(data)
+
+    assert errors_for(location, data) == [error]
+
+
+def test_a_file_that_is_not_an_object_is_refused(location):
+    assert errors_for(location, ["format"]) == ['the menu must be an object, not ["format"]']
+
+
+def test_names_are_kept_without_the_spaces_around_them(location):
+    data = menu()
+    product_in(data, "Burger")["name"] = "  Burger  "
+
+    import_menu(location, data)
+
+    assert Product.objects.get(plu="burger").name == "Burger"
+
+
+def test_every_value_in_the_format_has_a_rule_a_message_can_name():
+    """Messages say what a value must be from its type's description: every field has one."""
+
+    def fields(node: inspect.Type, where: str) -> Iterator[tuple[str, inspect.Type]]:
+        node = node.type if isinstance(node, inspect.Metadata) else node
+        if isinstance(node, inspect.StructType):
+            for f in node.fields:
+                yield f"{where}.{f.encode_name}", f.type
+                yield from fields(f.type, f"{where}.{f.encode_name}")
+        elif isinstance(node, inspect.ListType):
+            yield from fields(node.item_type, f"{where}[]")
+
+    undescribed = [
+        where
+        for where, node in fields(inspect.type_info(menu_format.Menu), "$")
+        if not (isinstance(node, inspect.Metadata) and node.extra_json_schema.get("description"))
+    ]
+    assert undescribed == []
+
+
+def test_the_export_decodes_as_the_format_and_encodes_back_the_same(location):
+    import_menu(location, menu())
+    exported = export_menu(location)
+
+    decoded = msgspec.convert(exported, menu_format.Menu, dec_hook=menu_format._dec_hook)
+
+    assert menu_format.to_builtins(decoded) == exported
+    assert msgspec.json.decode(menu_format.encode_json(decoded)) == exported

@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ordering.menu_files import export_menu_csv, import_menu_csv
-from ordering.menu_import import export_menu
+from ordering.menu_files import export_menu_csv, import_menu_csv, import_menu_file
+from ordering.menu_import import MenuImportError, export_menu
 from tables.models import Location
 from tests.test_admin_people import logged_in, person
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "plu,name,category,price,description,dietary_tags,allergens,available\n"
+# What a message says of a price that breaks the price rule.
+PRICE_RULE = "must be an amount of 0 or more with at most two decimal places (such as 4.50)"
 
 
 @pytest.fixture
@@ -127,7 +129,7 @@ def test_import_errors_are_shown_per_row_and_nothing_changes(manager, dining_roo
     page = page_text(response)
     assert "The menu was not imported: nothing was changed" in page
     errors = [
-        "Row 2 (PLU 401): price &quot;abc&quot; is not a number",
+        f"Row 2 (PLU 401): price {PRICE_RULE}, not &quot;abc&quot;",
         "Row 3: plu is missing",
         "Row 4 (PLU 402): available must be yes or no, not &#x27;maybe&#x27;",
         "Row 4 (PLU 402): unknown dietary tag &#x27;vegann&#x27;",
@@ -140,10 +142,8 @@ def test_import_errors_are_shown_per_row_and_nothing_changes(manager, dining_roo
 
     text = HEADER + "401,Corona,Beer & Cider,abc,,,,yes\n402,Peroni,Beer & Cider,5.123,,,,\n"
     page = page_text(upload(manager, dining_room, text, "menu.csv"))
-    assert "<li>Row 2 (PLU 401): price &quot;abc&quot; is not a number</li>" in page
-    assert "<li>Row 3 (PLU 402): price &quot;5.123&quot; has more than two decimal places</li>" in (
-        page
-    )
+    assert f"<li>Row 2 (PLU 401): price {PRICE_RULE}, not &quot;abc&quot;</li>" in page
+    assert f"<li>Row 3 (PLU 402): price {PRICE_RULE}, not &quot;5.123&quot;</li>" in page
     assert export_menu(dining_room) == before
 
 
@@ -152,7 +152,8 @@ def test_json_errors_are_listed_in_the_admin(manager, dining_room):
     menu["categories"][0]["products"][0]["price"] = "-1"
     menu["categories"][0]["products"][0]["allergens"] = ["glue"]
     page = page_text(upload(manager, dining_room, json.dumps(menu), "menu.json"))
-    assert "categories[0].products[0] &quot;Corona&quot;: price &quot;-1&quot; is negative" in page
+    corona = "category 1 “Beer &amp; Cider”, product 1 “Corona”"
+    assert f"{corona}: price {PRICE_RULE}, not &quot;-1&quot;" in page
     assert "unknown allergen &quot;glue&quot;" in page
 
     page = page_text(upload(manager, dining_room, '{"format": ', "menu.json"))
@@ -208,3 +209,53 @@ def test_the_import_command_lists_every_problem(dining_room, tmp_path: Path):
     assert "Row 2 (PLU 401): price is missing" in message
     assert "Row 3 (PLU 999): unknown allergen 'shellfish'" in message
     assert not dining_room.products.filter(plu="999").exists()
+
+
+@pytest.mark.parametrize("price", ["-1.00", "4.999", "£4.50"])
+def test_a_csv_with_a_bad_price_names_the_row_and_the_column(dining_room, price):
+    before = export_menu(dining_room)
+    text = HEADER + "401,Corona,Beer & Cider,7.00,,,,\n" + f"new-2,Scotch Egg,Snacks,{price},,,,\n"
+
+    with pytest.raises(MenuImportError) as raised:
+        import_menu_csv(dining_room, text)
+
+    assert raised.value.errors == [f'Row 3 (PLU new-2): price {PRICE_RULE}, not "{price}"']
+    assert export_menu(dining_room) == before
+
+
+def test_a_csv_row_too_long_for_the_database_names_the_column(dining_room):
+    text = HEADER + f"new-3,{'Pie' * 41},Snacks,4.00,,,,\n" + f"new-4,Pie,{'S' * 81},4.00,,,,\n"
+
+    with pytest.raises(MenuImportError) as raised:
+        import_menu_csv(dining_room, text)
+
+    assert raised.value.errors == [
+        f'Row 2 (PLU new-3): name must be filled in (at most 120 characters), not "{"Pie" * 19}P…',
+        f'Row 3: category must be filled in (at most 80 characters), not "{"S" * 58}…',
+    ]
+
+
+def test_a_json_file_with_a_wrong_type_deep_inside_names_where(dining_room):
+    menu = export_menu(dining_room)
+    mains = menu["categories"][4]
+    assert (mains["name"], mains["products"][0]["name"]) == ("Mains", "T-Bone Steak")
+    cooking = mains["products"][0]["modifier_groups"][0]
+    cooking["min"] = 1.5
+    cooking["modifiers"][1]["price"] = {"amount": 1}
+    content = json.dumps(menu, ensure_ascii=False).encode()
+
+    with pytest.raises(MenuImportError) as raised:
+        import_menu_file(dining_room, content, "json")
+
+    cooking = "category 5 “Mains”, product 1 “T-Bone Steak”, modifier group 1 “Cooking”"
+    assert raised.value.errors == [
+        f"{cooking}: min must be a whole number from 0 to 32767, not 1.5",
+        f'{cooking}, modifier 2 “Medium Rare”: price {PRICE_RULE}, not {{"amount": 1}}',
+    ]
+
+
+def test_a_json_file_that_is_not_json_says_so(dining_room):
+    with pytest.raises(MenuImportError) as raised:
+        import_menu_file(dining_room, b'{"format": "openapp-menu/1", "categories": [}', "json")
+
+    assert raised.value.errors[0].startswith("The file is not valid JSON: ")
