@@ -202,6 +202,12 @@ DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
     SQLITE_PATH.parent / "demo-admin-password"
 )
 
+# What one diner may order at once (ordering/limits.py); a location may also cap the value
+# of one batch (in the admin).
+BASKET_MAX_LINES = int(os.environ.get("BASKET_MAX_LINES", "40"))
+BASKET_MAX_QUANTITY = int(os.environ.get("BASKET_MAX_QUANTITY", "20"))
+SENDS_PER_MINUTE = int(os.environ.get("SENDS_PER_MINUTE", "6"))
+
 # The POS bridge.
 POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS", "10"))
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))

@@ -3,8 +3,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -31,6 +33,16 @@ class Location(models.Model):
     )
     is_training = models.BooleanField(
         "training mode", default=False, help_text="Orders are sent to the POS as training orders."
+    )
+    max_batch_value = models.DecimalField(
+        "most one order may be worth",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="A diner's order from a phone worth more than this is refused with a "
+        "message (menu prices). Blank: no cap.",
     )
 
     class Meta:
