@@ -209,6 +209,9 @@ BASKET_MAX_QUANTITY = int(os.environ.get("BASKET_MAX_QUANTITY", "20"))
 SENDS_PER_MINUTE = int(os.environ.get("SENDS_PER_MINUTE", "6"))
 
 # The POS bridge.
+# Plain ws:// to a POS on another machine (the token then crosses the network unencrypted);
+# off, the admin asks for wss:// unless DEBUG or the POS is on this machine.
+POS_ALLOW_PLAIN_WS = env_flag("POS_ALLOW_PLAIN_WS")
 POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS", "10"))
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))
 # How long a batch is resent (same RequestID) before it is too old to cook: one that never
