@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "django_htmx",
     "openapp_site",
     "tables",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +195,41 @@ SECURE_COOKIES = env_flag("SECURE_COOKIES", default=PUBLIC_BASE_URL.startswith("
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
+
+# Behind https (PUBLIC_BASE_URL=https://…) the app redirects plain HTTP and sends HSTS
+# itself; each can be set on its own. The load balancer's health check may stay on HTTP.
+HTTPS = PUBLIC_BASE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+# Asking browsers to preload HSTS is the domain owner's choice (hstspreload.org): off unless
+# set, and Django's reminder about it (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts only from this site, no
+# inline script or event handler, no eval; the diner's WebSocket is this site's own.
+_SELF, _NONE = "'self'", "'none'"
+_LIVE = [_SELF]
+if PUBLIC_BASE_URL:
+    _LIVE.append(PUBLIC_BASE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        # Inline style attributes (the admin's, htmx's indicator style) are allowed.
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "connect-src": _LIVE,
+        "font-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
 
 # Where seed_demo points a new demo location's POS connection.
 DEMO_POS_URL = os.environ.get("DEMO_POS_URL", "ws://127.0.0.1:8765")
