@@ -5,13 +5,14 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openapp_site.settings")
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.core.asgi import get_asgi_application
+from django.urls import re_path
 
 django_asgi_app = get_asgi_application()
 
+from openapp_site.websockets import NoRoute, SameOriginValidator  # noqa: E402
 from ordering.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
@@ -23,8 +24,8 @@ if settings.SERVE_STATIC:
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
-            CookieMiddleware(URLRouter(websocket_urlpatterns))
+        "websocket": SameOriginValidator(
+            CookieMiddleware(URLRouter([*websocket_urlpatterns, re_path(r"", NoRoute.as_asgi())]))
         ),
     }
 )

@@ -8,6 +8,7 @@ PostgreSQL and channels-redis, and SECRET_KEY is then required.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
+    "axes",
     "django_htmx",
     "openapp_site",
     "tables",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "openapp_site.urls"
@@ -163,6 +169,19 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Admin login throttle (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
+# username, or from one address, that username / address is locked out for
+# ADMIN_LOGIN_LOCKOUT_MINUTES (HTTP 429); a successful login resets its count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -194,6 +213,41 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
 
+# Behind https (PUBLIC_BASE_URL=https://…) the app redirects plain HTTP and sends HSTS
+# itself; each can be set on its own. The load balancer's health check may stay on HTTP.
+HTTPS = PUBLIC_BASE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+# Asking browsers to preload HSTS is the domain owner's choice (hstspreload.org): off unless
+# set, and Django's reminder about it (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts only from this site, no
+# inline script or event handler, no eval; the diner's WebSocket is this site's own.
+_SELF, _NONE = "'self'", "'none'"
+_LIVE = [_SELF]
+if PUBLIC_BASE_URL:
+    _LIVE.append(PUBLIC_BASE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        # Inline style attributes (the admin's, htmx's indicator style) are allowed.
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "connect-src": _LIVE,
+        "font-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+
 # Where seed_demo points a new demo location's POS connection.
 DEMO_POS_URL = os.environ.get("DEMO_POS_URL", "ws://127.0.0.1:8765")
 
@@ -202,7 +256,16 @@ DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
     SQLITE_PATH.parent / "demo-admin-password"
 )
 
+# What one diner may order at once (ordering/limits.py); a location may also cap the value
+# of one batch (in the admin).
+BASKET_MAX_LINES = int(os.environ.get("BASKET_MAX_LINES", "40"))
+BASKET_MAX_QUANTITY = int(os.environ.get("BASKET_MAX_QUANTITY", "20"))
+SENDS_PER_MINUTE = int(os.environ.get("SENDS_PER_MINUTE", "6"))
+
 # The POS bridge.
+# Plain ws:// to a POS on another machine (the token then crosses the network unencrypted);
+# off, the admin asks for wss:// unless DEBUG or the POS is on this machine.
+POS_ALLOW_PLAIN_WS = env_flag("POS_ALLOW_PLAIN_WS")
 POS_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("POS_REQUEST_TIMEOUT_SECONDS", "10"))
 POS_OUTBOX_POLL_SECONDS = float(os.environ.get("POS_OUTBOX_POLL_SECONDS", "1.0"))
 # How long a batch is resent (same RequestID) before it is too old to cook: one that never

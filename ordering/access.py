@@ -21,12 +21,18 @@ def diner_page(*, allow_closed: bool = False) -> Callable[[View], View]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, session_id: uuid.UUID, *args, **kwargs) -> HttpResponse:
             session, diner = session_and_diner(session_id, phone_id(request))
-            refused = session is None or diner is None or not (session.is_open or allow_closed)
+            stale = diner is not None and not diner.holds_current_code()
+            refused = (
+                session is None or diner is None or stale or not (session.is_open or allow_closed)
+            )
             if refused and getattr(request, "htmx", False):
                 # A partial cannot say "this is not your table": reload into the full page.
                 return HttpResponse(status=204, headers={"HX-Refresh": "true"})
             if session is None or diner is None:
                 return render(request, "ordering/not_your_table.html", status=403)
+            if stale:
+                # The table's code was rotated after this phone joined through the old one.
+                return render(request, "ordering/scan_again.html", status=403)
             if not session.is_open and not allow_closed:
                 return render(
                     request, "ordering/bill_closed.html", {"session": session}, status=410

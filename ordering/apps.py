@@ -9,9 +9,11 @@ class OrderingConfig(AppConfig):
     def ready(self) -> None:
         from ordering.arrivals import diner_arrived
         from ordering.availability import product_saved, remember_availability
+        from ordering.live import code_rotated
         from ordering.models import Product
-        from tables.signals import table_scanned
+        from tables.signals import table_code_rotated, table_scanned
 
         post_init.connect(remember_availability, sender=Product)
         post_save.connect(product_saved, sender=Product)
         table_scanned.connect(diner_arrived)
+        table_code_rotated.connect(code_rotated)

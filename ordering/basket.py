@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from ordering import till
+from ordering import limits, till
 from ordering.forms import ProductChoiceForm
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
@@ -70,16 +71,21 @@ def basket_count(diner: Diner) -> int:
 
 
 def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
+    """A new line in the diner's basket; limits.LimitReached when the basket is full."""
     data = form.cleaned_data
-    line = BasketLine.objects.create(
-        diner=diner,
-        product=form.product,
-        variant=data.get("variant"),
-        instruction=data["instruction"],
-        quantity=data["quantity"],
-    )
-    if chosen := form.chosen_modifiers():
-        line.modifiers.add(*chosen)
+    with transaction.atomic():
+        # Two adds at once from one diner are counted one after the other.
+        Diner.objects.select_for_update().filter(pk=diner.pk).first()
+        limits.check_room_for_a_line(diner)
+        line = BasketLine.objects.create(
+            diner=diner,
+            product=form.product,
+            variant=data.get("variant"),
+            instruction=data["instruction"],
+            quantity=data["quantity"],
+        )
+        if chosen := form.chosen_modifiers():
+            line.modifiers.add(*chosen)
     return line
 
 

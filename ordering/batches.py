@@ -20,6 +20,7 @@ from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ordering import limits
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import Reason, describe_line_problem
@@ -65,6 +66,10 @@ def send_basket(diner: Diner) -> Batch:
         if unavailable:
             raise CannotSend(f"No longer available: {', '.join(unavailable)}. Remove it to send.")
         location = session.table.location
+        try:
+            limits.check_batch(diner, location, lines)
+        except limits.LimitReached as refusal:
+            raise CannotSend(str(refusal)) from None
         batch = Batch.objects.create(
             session=session,
             diner=diner,

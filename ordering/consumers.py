@@ -1,7 +1,8 @@
 """The diner's WebSocket: /ws/s/<session id>/ pushes the table's check to this phone.
 
 Authorised like the pages: the phone's signed cookie must belong to a diner of that
-session, and the Origin must be one of ALLOWED_HOSTS. Each page says what it
+session through the table's current code (a rotation cuts it off, live), and the Origin
+must be one of ALLOWED_HOSTS. Each page says what it
 shows (`?page=bill`, `?page=menu`): the bill page also gets the whole check, the menu
 page each product whose availability changes. It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
 from ordering.live import group_for, render_for, render_live, render_notice
@@ -30,7 +32,14 @@ def _resolve(session_id: uuid.UUID, cookies: dict[str, str]) -> tuple[TableSessi
         return None
     if not session.is_open:
         return None  # the bill is closed: the page says so; nothing more will be pushed
+    if not diner.holds_current_code():
+        return None  # joined through a table code that has since been rotated
     return session, diner
+
+
+def _still_admitted(diner_id: int) -> bool:
+    diner = Diner.objects.select_related("session__table").filter(pk=diner_id).first()
+    return diner is not None and diner.holds_current_code()
 
 
 class DinerConsumer(AsyncWebsocketConsumer):
@@ -65,6 +74,14 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         return  # phones only listen
+
+    async def code_rotated(self, event: dict) -> None:
+        """The table's code was rotated: a phone that joined through the old one is told to
+        scan again and cut off (a phone that scanned the new one stays)."""
+        if await database_sync_to_async(_still_admitted)(self.diner.pk):
+            return
+        await self.send(text_data=render_to_string("ordering/_scan_again_push.html"))
+        await self.close(code=REFUSED)
 
     async def check_update(self, event: dict) -> None:
         await self._forward(render_for(self.session, self.diner, event))

@@ -6,20 +6,23 @@ import unicodedata
 
 from django import forms
 
+from ordering import limits
 from ordering.models import Modifier, ModifierGroup, Product, Variant
 
-MAX_QUANTITY = 20
 QUANTITY_MESSAGES = {
     "required": "Choose how many you'd like.",
     "invalid": "Quantity must be a whole number, like 1 or 2.",
     "min_value": "Quantity must be at least 1. To take it out, tap Remove.",
-    "max_value": f"At most {MAX_QUANTITY} at a time. For more, please ask a member of staff.",
 }
 
 
 def quantity_field() -> forms.IntegerField:
+    """At most BASKET_MAX_QUANTITY (ordering/limits.py), read when the form is made."""
     return forms.IntegerField(
-        min_value=1, max_value=MAX_QUANTITY, initial=1, error_messages=QUANTITY_MESSAGES
+        min_value=1,
+        max_value=limits.max_quantity(),
+        initial=1,
+        error_messages={**QUANTITY_MESSAGES, "max_value": limits.too_many_message()},
     )
 
 
@@ -32,6 +35,10 @@ def clean_text(value: str) -> str:
 
 class QuantityForm(forms.Form):
     quantity = quantity_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"] = quantity_field()
 
 
 class NoteForm(forms.Form):
@@ -54,6 +61,7 @@ class ProductChoiceForm(forms.Form):
 
     def __init__(self, product: Product, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["quantity"] = quantity_field()
         self.product = product
         self.groups: list[ModifierGroup] = list(product.modifier_groups.all())
         variants = list(product.variants.all())

@@ -23,7 +23,7 @@ from ordering import checks, notices, till
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
-from tables.models import Diner, TableSession
+from tables.models import Diner, Table, TableSession
 
 log = logging.getLogger("openapp.live")
 
@@ -320,3 +320,11 @@ def till_changed(location_id: int, reachable_until: datetime | None) -> None:
         table__location_id=location_id, closed_at__isnull=True
     ).select_related("table__location"):
         _broadcast(session, {})
+
+
+def code_rotated(sender: object, table: Table, **kwargs: object) -> None:
+    """tables.signals.table_code_rotated: each open socket at the table checks whether its
+    phone still holds the table's code, and if not tells it to scan again and closes."""
+    session = TableSession.objects.filter(table=table, closed_at__isnull=True).first()
+    if session is not None:
+        async_to_sync(get_channel_layer().group_send)(group_for(session), {"type": "code.rotated"})

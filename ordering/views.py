@@ -11,6 +11,7 @@ from ordering import batches, checks, live
 from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
 from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
+from ordering.limits import LimitReached
 from ordering.menu import dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
 
@@ -56,10 +57,14 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         raise Http404("No such product on this menu")
     form = ProductChoiceForm(item, request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            line = add_to_basket(request.diner, form)
-            messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
-            return redirect("menu", session_id=request.table_session.public_id)
+        try:
+            line = add_to_basket(request.diner, form) if form.is_valid() else None
+        except LimitReached as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if line is not None:
+                messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
+                return redirect("menu", session_id=request.table_session.public_id)
     elif request.method != "GET":
         return HttpResponse(status=405)
     return render(

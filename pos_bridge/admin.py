@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from pos_bridge.models import PosConnection, PosMessage
+from pos_bridge.models import PosConnection, PosMessage, pos_origin
 from pos_bridge.protocol import MessageType
 from tables.scoping import LocationFilter, LocationScopedAdmin, works_at_several_locations
 
@@ -48,11 +48,19 @@ class PosConnectionForm(forms.ModelForm):
             "pos_user_id",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The address the saved token was given for (the form changes the instance).
+        self.saved_url = self.instance.url if self.instance.pk else None
+        self.token_cleared = False
+
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"].strip()
-        if not url.startswith(("ws://", "wss://")):
-            raise forms.ValidationError("Give the POS's WebSocket address: ws://… or wss://…")
-        return url
+        return self.cleaned_data["url"].strip()
+
+    def moves_to_another_pos(self) -> bool:
+        if self.saved_url is None or "url" not in self.cleaned_data:
+            return False
+        return pos_origin(self.saved_url) != pos_origin(self.cleaned_data["url"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -65,6 +73,10 @@ class PosConnectionForm(forms.ModelForm):
             self.instance.token = ""
         elif self.cleaned_data.get("new_token"):
             self.instance.token = self.cleaned_data["new_token"]
+        elif self.instance.token and self.moves_to_another_pos():
+            # The token was given by the old POS: never hand it to another host.
+            self.instance.token = ""
+            self.token_cleared = True
         return super().save(commit)
 
 
@@ -95,6 +107,21 @@ class PosConnectionAdmin(LocationScopedAdmin, admin.ModelAdmin):
         ),
         ("Access token", {"fields": ["token_status", "new_token", "clear_token"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # A connection stays with its location: moving it would hand its token to another.
+        return [*fields, "location"] if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if getattr(form, "token_cleared", False):
+            messages.warning(
+                request,
+                "The POS address now points to another host, scheme or port, so the saved "
+                "access token was removed: it was given by the old POS. Type the new POS's "
+                "token if it asks for one.",
+            )
 
     @admin.display(description="messages")
     def message_log(self, connection: PosConnection) -> SafeString | str:

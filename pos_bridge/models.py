@@ -1,8 +1,53 @@
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from tables.models import Location
+
+DEFAULT_PORTS = {"ws": 80, "wss": 443}
+
+
+def pos_origin(url: str) -> tuple[str, str, int] | None:
+    """A POS address's (scheme, host, port), default ports filled in; None if it is not a
+    WebSocket address with a host."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_pos_url(url: str) -> None:
+    """ws:// or wss://, and wss:// (TLS, so the token is not sent in the clear) outside
+    DEBUG unless the POS is on this machine or POS_ALLOW_PLAIN_WS says plain ws is fine."""
+    origin = pos_origin(url)
+    if origin is None:
+        raise ValidationError("Give the POS's WebSocket address: ws://… or wss://…")
+    scheme, host, _ = origin
+    plain_allowed = settings.DEBUG or settings.POS_ALLOW_PLAIN_WS or is_loopback(host)
+    if scheme == "ws" and not plain_allowed:
+        raise ValidationError(
+            "Use wss://… (encrypted): a POS on another machine is reached over TLS. "
+            "(ws:// is only for a POS on this machine, or when POS_ALLOW_PLAIN_WS is set.)"
+        )
 
 
 class PosConnection(models.Model):
@@ -11,7 +56,13 @@ class PosConnection(models.Model):
     location = models.OneToOneField(
         Location, on_delete=models.CASCADE, related_name="pos_connection"
     )
-    url = models.CharField("POS WebSocket URL", max_length=300, help_text="ws://… or wss://…")
+    url = models.CharField(
+        "POS WebSocket URL",
+        max_length=300,
+        validators=[validate_pos_url],
+        help_text="wss://… (ws://… only for a POS on this machine). Moving it to another "
+        "host, scheme or port removes the saved access token.",
+    )
     provider_id = models.PositiveIntegerField(default=90210)
     provider_name = models.CharField(max_length=80, default="OpenApp")
     device_id = models.CharField(max_length=80, default="openapp")

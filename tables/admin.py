@@ -55,6 +55,7 @@ class LocationForm(forms.ModelForm):
             "table_service_mode_id",
             "use_pos_prices",
             "is_training",
+            "max_batch_value",
         ]
 
     def clean_currency(self) -> str:
@@ -99,7 +100,15 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
         (None, {"fields": ["name", "slug"]}),
         (
             "Orders sent to the POS",
-            {"fields": ["currency", "table_service_mode_id", "use_pos_prices", "is_training"]},
+            {
+                "fields": [
+                    "currency",
+                    "table_service_mode_id",
+                    "use_pos_prices",
+                    "is_training",
+                    "max_batch_value",
+                ]
+            },
         ),
     ]
     inlines = [MembershipInline]

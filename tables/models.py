@@ -3,8 +3,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -31,6 +33,16 @@ class Location(models.Model):
     )
     is_training = models.BooleanField(
         "training mode", default=False, help_text="Orders are sent to the POS as training orders."
+    )
+    max_batch_value = models.DecimalField(
+        "most one order may be worth",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="A diner's order from a phone worth more than this is refused with a "
+        "message (menu prices). Blank: no cap.",
     )
 
     class Meta:
@@ -72,10 +84,15 @@ class Table(models.Model):
         return f"{self.name} ({self.location})"
 
     def rotate_token(self, by=None) -> None:
+        """A new code; every diner who joined through the old one loses access (a phone
+        scanning the new code joins the same open session again)."""
+        from tables.signals import table_code_rotated
+
         self.qr_token = new_qr_token()
         self.token_rotated_at = timezone.now()
         self.token_rotated_by = by
         self.save(update_fields=["qr_token", "token_rotated_at", "token_rotated_by"])
+        transaction.on_commit(lambda: table_code_rotated.send(sender=Table, table=self))
 
     def open_session(self) -> TableSession:
         """The table's open session, opening one if there is none (safe against two scans)."""
@@ -116,9 +133,18 @@ class TableSession(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
-    def join(self, phone_id: str) -> tuple[Diner, bool]:
-        """The phone's diner at this session, and whether it has just joined."""
-        return Diner.objects.get_or_create(session=self, phone_id=phone_id)
+    def join(self, phone_id: str, token: str | None = None) -> tuple[Diner, bool]:
+        """The phone's diner at this session, and whether it has just joined; `token` is
+        the code it scanned, the table's current one unless given (a diner who joined
+        through an older code gets its access back)."""
+        token = self.table.qr_token if token is None else token
+        diner, created = Diner.objects.get_or_create(
+            session=self, phone_id=phone_id, defaults={"joined_token": token}
+        )
+        if not created and diner.joined_token != token:
+            diner.joined_token = token
+            diner.save(update_fields=["joined_token"])
+        return diner, created
 
     def earlier_visit_of(self, phone_id: str, within: timedelta) -> Diner | None:
         """The phone's diner at this table's last visit, if that ended within `within`."""
@@ -148,6 +174,9 @@ class Diner(models.Model):
     session = models.ForeignKey(TableSession, on_delete=models.CASCADE, related_name="diners")
     phone_id = models.CharField(max_length=64)
     joined_at = models.DateTimeField(default=timezone.now)
+    # The table code this phone scanned to join: once the code is rotated it has no access
+    # until it scans the new one.
+    joined_token = models.CharField(max_length=64, blank=True, editable=False)
     order_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -158,6 +187,10 @@ class Diner(models.Model):
 
     def __str__(self) -> str:
         return f"Diner {self.pk} at {self.session}"
+
+    def holds_current_code(self) -> bool:
+        """Whether it joined through the table's code as it is now (not a rotated one)."""
+        return secrets.compare_digest(self.joined_token, self.session.table.qr_token)
 
 
 class LocationMembership(models.Model):

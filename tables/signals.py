@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # visit if that visit ended a short while ago and this phone has just joined the new one
 # (None otherwise), so what it had not sent yet can follow it.
 table_scanned = Signal()
+
+# A table's QR code was rotated (sent with table, once the new code is saved): every diner
+# who joined through the old code has lost access; the apps above tell their open pages.
+table_code_rotated = Signal()

@@ -20,7 +20,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "tables/unknown_code.html", status=404)
     session = table.open_session()
     phone = phone_id(request) or new_phone_id()
-    diner, joined_now = session.join(phone)
+    diner, joined_now = session.join(phone, table.qr_token)
     previous = session.earlier_visit_of(phone, CARRY_OVER_WITHIN) if joined_now else None
     table_scanned.send(
         sender=Table, session=session, diner=diner, previous=previous, request=request

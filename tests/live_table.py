@@ -31,7 +31,7 @@ class LivePhone:
 
     async def connect(self, path: str | None = None, *, bill_page: bool = True) -> bool:
         cookie = self.phone.client.cookies.get(PHONE_COOKIE)
-        headers = [(b"origin", b"http://localhost")]
+        headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
         if cookie:
             headers.append((b"cookie", f"{PHONE_COOKIE}={cookie.value}".encode()))
         self.socket = WebsocketCommunicator(

@@ -19,6 +19,7 @@ from decimal import Decimal
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
+from django.test import override_settings
 
 from ordering.checks import state_of
 from ordering.models import Batch, BatchLine, BatchState, TableCheck
@@ -158,6 +159,8 @@ def closing_the_bridge_threads_database_connections() -> Iterator[None]:
         asyncio.run(sync_to_async(connections.close_all)())
 
 
+# Twelve batches from one diner in a few seconds: more than a diner may send (limits.py).
+@override_settings(SENDS_PER_MINUTE=BATCHES_PER_TABLE)
 def test_dropped_connections_lose_no_batch_duplicate_none_and_every_check_ends_as_the_pos_has_it():
     started = time.monotonic()
     # Half the drops before the POS processes a request, half after it took it.

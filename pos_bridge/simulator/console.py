@@ -28,7 +28,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 
-from .auth import token_given
+from .auth import console_refusal
 from .catalog import Catalog, Item
 from .checks import Table
 from .wire import LARGEST_NUMBER, NotJson, dumps, loads, money, to_builtins
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CONSOLE_PATH = "/console"
 UNAUTHORIZED = (4401, "unauthorized")
 FOREIGN_ORIGIN = (4403, "the console only takes commands from its own page")
+FOREIGN_HOST = (4403, "the console answers only on this machine (or with --console-token)")
 
 
 class PosSimulator(Protocol):
@@ -74,21 +75,17 @@ def is_console(path: str) -> bool:
     return urlsplit(path).path == CONSOLE_PATH
 
 
-def refusal(request: Request, token: str | None) -> tuple[int, str] | None:
+def refusal(
+    request: Request, token: str | None, console_token: str | None = None
+) -> tuple[int, str] | None:
     """Why a console socket is refused (a close code and reason), or None to serve it.
 
     A browser sends Origin with every WebSocket handshake, and WebSockets are not bound by
-    the same-origin policy: checking it keeps other web pages out of the console.
+    the same-origin policy: checking it keeps other web pages out of the console; checking
+    Host keeps out a page whose name was rebound to this machine.
     """
-    origin = request.headers.get("Origin")
-    host = request.headers.get("Host", "").lower()
-    if origin is not None and urlsplit(origin.lower()).netloc != host:
-        return FOREIGN_ORIGIN
-    if token is not None and not token_given(
-        request.path, request.headers.get("Authorization"), token
-    ):
-        return UNAUTHORIZED
-    return None
+    why = console_refusal(request.headers, request.path, token, console_token)
+    return {"host": FOREIGN_HOST, "origin": FOREIGN_ORIGIN, "token": UNAUTHORIZED}.get(why)
 
 
 # Fields

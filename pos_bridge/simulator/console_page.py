@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from .auth import token_given
+from .auth import console_refusal
 
 PAGE = Path(__file__).with_name("console.html")
 PAGE_PATHS = frozenset({"/", "/console"})
@@ -22,6 +22,11 @@ UNAUTHORIZED_PAGE = """<!doctype html>
 <p>This POS simulator needs its token: open the console as <code>/?token=YOUR_TOKEN</code>.</p>
 </body></html>
 """
+FORBIDDEN_TEXT = (
+    "Forbidden. This POS simulator's staff console answers only at this machine's own "
+    "address (127.0.0.1 or localhost) and to its own page; start it with --console-token "
+    "to open it from elsewhere.\n"
+)
 NOT_FOUND_TEXT = (
     "Not found. This is a POS simulator: the POS protocol is a WebSocket at this address, "
     "and the staff console is the page at /.\n"
@@ -47,13 +52,14 @@ def is_websocket_handshake(request: Request) -> bool:
     return "websocket" in request.headers.get("Upgrade", "").lower()
 
 
-def respond(request: Request, token: str | None) -> Response:
+def respond(request: Request, token: str | None, console_token: str | None = None) -> Response:
     """The answer to a plain HTTP request (not a WebSocket handshake)."""
+    why = console_refusal(request.headers, request.path, token, console_token)
+    if why in ("host", "origin"):
+        return _response(http.HTTPStatus.FORBIDDEN, FORBIDDEN_TEXT.encode(), "text/plain")
     if urlsplit(request.path).path not in PAGE_PATHS:
         return _response(http.HTTPStatus.NOT_FOUND, NOT_FOUND_TEXT.encode(), "text/plain")
-    if token is not None and not token_given(
-        request.path, request.headers.get("Authorization"), token
-    ):
+    if why == "token":
         return _response(http.HTTPStatus.UNAUTHORIZED, UNAUTHORIZED_PAGE.encode(), "text/html")
     return _response(http.HTTPStatus.OK, page(), "text/html")
 

@@ -72,6 +72,7 @@ class PosSimulator:
         tables: Collection[str] | None = None,
         token: str | None = None,
         snapshots_supported: bool = True,
+        console_token: str | None = None,
         currency: str = "GBP",
         service_mode_id: str = SEED_SERVICE_MODE_ID,
         answer_delay: float = 0.0,
@@ -88,6 +89,9 @@ class PosSimulator:
             str(t): Table(str(t)) for t in (DEFAULT_TABLES if tables is None else tables)
         }
         self.token = token
+        # Given, the staff console answers any Host that brings it (?token=…); else only
+        # this machine's own addresses.
+        self.console_token = console_token
         self.snapshots_supported = snapshots_supported
         self.currency = currency
         # The location's table service mode: requests naming another one are refused.
@@ -260,12 +264,12 @@ class PosSimulator:
         """Plain HTTP gets the staff console's page; WebSocket handshakes go on to _serve."""
         if console_page.is_websocket_handshake(request):
             return None
-        return console_page.respond(request, self.token)
+        return console_page.respond(request, self.token, self.console_token)
 
     async def _serve(self, connection: ServerConnection) -> None:
         request = connection.request
         if request is not None and is_console(request.path):
-            refused = refusal(request, self.token)
+            refused = refusal(request, self.token, self.console_token)
             if refused is not None:
                 log.warning("refusing a staff console: %s", refused[1])
                 await connection.close(*refused)

@@ -46,6 +46,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--menu", help="menu JSON (default: ordering/fixtures/demo_menu.json)")
         parser.add_argument("--token", help="require 'Authorization: Bearer TOKEN'")
+        parser.add_argument(
+            "--console-token",
+            help="let the staff console be opened from other machines, with ?token=TOKEN "
+            "(without it, it answers only at 127.0.0.1 / localhost)",
+        )
         parser.add_argument("--tables", help="comma-separated table identifiers (default: 1 to 20)")
         parser.add_argument(
             "--service-mode-id",
@@ -72,6 +77,7 @@ class Command(BaseCommand):
                 stock=stock,
                 tables=tables,
                 token=options["token"],
+                console_token=options["console_token"],
                 snapshots_supported=not options["no_snapshots"],
                 service_mode_id=options["service_mode_id"],
             )
@@ -89,7 +95,8 @@ class Command(BaseCommand):
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stopping.set)
         self.stdout.write(f"POS simulator listening on {simulator.url}")
-        hint = " (add ?token=YOUR_TOKEN)" if simulator.token is not None else ""
+        needs_token = simulator.token is not None or simulator.console_token is not None
+        hint = " (add ?token=YOUR_TOKEN)" if needs_token else ""
         self.stdout.write(f"Staff console: {simulator.console_url}{hint}")
         self.stdout.flush()
         try:
