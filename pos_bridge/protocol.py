@@ -1,46 +1,60 @@
-"""The POS protocol's messages as typed Python objects (docs/pos-protocol.md).
+"""The POS protocol's messages as msgspec Structs (docs/pos-protocol.md).
 
-Field names are snake_case here and PascalCase on the wire; `pos_bridge.codec` turns one
-into the other. A field left at OMIT is absent on the wire, so a message that arrived
-without a key is sent on without it; keys this module does not know are kept in `extra`.
+Field names are snake_case here and PascalCase on the wire: `rename="pascal"` spells most of
+them, and `wire("...")` names the ones the seed spells otherwise (`RequestID`, `PLUIdentifier`,
+`OwnedBy_UserID`, `LineIDs`...). A field left at OMIT (msgspec's UNSET) is absent on the wire,
+so a message that arrived without a key is sent on without it. Keys this module does not know
+are tolerated; `pos_bridge.codec` keeps them in a message's `extra` and sends them on.
+
+Money is `Money`: a JSON number, read digit for digit into a Decimal, finite and below
+LARGEST_NUMBER. That rule is written once, in `Money.from_wire`.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, TypeVar
+
+import msgspec
 
 from ordering.checks import ChangeType as ChangeType  # the check's own: defined once there
 
+OMIT: Any = msgspec.UNSET
 
-class _Omitted:
-    _instance: _Omitted | None = None
-
-    def __new__(cls) -> _Omitted:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "OMIT"
-
-    def __bool__(self) -> bool:
-        return False
+# No till rings up a trillion: a bigger number is a broken message, not a bill (and past
+# 10^26 it could not even be kept to two places).
+LARGEST_NUMBER = Decimal(10**12)
 
 
-OMIT: Any = _Omitted()
+class Money(Decimal):
+    """An amount of money on the wire."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_wire(cls, value: object) -> Money:
+        """The rule for every money field (msgspec adds the field's path to its errors)."""
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise TypeError(f"Expected `number`, got `{type(value).__name__}`")
+        number = cls(value)
+        if not number.is_finite() or not -LARGEST_NUMBER < number < LARGEST_NUMBER:
+            raise ValueError(f"Expected a number below {LARGEST_NUMBER:,} in size, got {value}")
+        return number
 
 
 def wire(name: str, default: Any = OMIT) -> Any:
+    """A field whose wire name is not simply its PascalCase spelling."""
     if isinstance(default, list):
-        return field(default_factory=list, metadata={"wire": name})
-    return field(default=default, metadata={"wire": name})
+        return msgspec.field(name=name, default_factory=list)
+    return msgspec.field(name=name, default=default)
 
 
-def extra_field() -> Any:
-    return field(default_factory=dict, metadata={"extra": True}, compare=False, repr=False)
+class Wire(msgspec.Struct, rename="pascal", dict=True):
+    """Every protocol object. `extra` holds the keys it arrived with that it does not know."""
+
+    extra: ClassVar[Any] = MappingProxyType({})
 
 
 class MessageType(enum.IntEnum):
@@ -79,194 +93,165 @@ class LineSource(enum.StrEnum):
     POS = "POS"
 
 
-@dataclass
-class Adjustment:
+class Adjustment(Wire):
     provider_adjustment_id: str | None = wire("ProviderAdjustmentID")
     adjustment_id: str | None = wire("AdjustmentID")
-    amount: Decimal | None = wire("Amount")
-    name: str | None = wire("Name")
-    extra: dict[str, Any] = extra_field()
+    amount: Money | None = OMIT
+    name: str | None = OMIT
 
 
-@dataclass
-class Product:
+class Product(Wire):
     provider_product_id: str | None = wire("ProviderProductID")
-    product_type: int = wire("ProductType", ProductType.PRODUCT)
+    product_type: int = ProductType.PRODUCT
     plu_identifier: str | None = wire("PLUIdentifier")
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier")
-    name: str | None = wire("Name")
-    sales_modifier_name: str | None = wire("SalesModifierName")
-    quantity: int = wire("Quantity", 0)
-    price: Decimal = wire("Price", Decimal("0"))
-    total_amount: Decimal = wire("TotalAmount", Decimal("0"))
-    child_products: list[Product] = wire("ChildProducts")
-    adjustment: Adjustment | None = wire("Adjustment")
+    sales_modifier_identifier: str | None = OMIT
+    name: str | None = OMIT
+    sales_modifier_name: str | None = OMIT
+    quantity: int = 0
+    price: Money = Decimal("0")
+    total_amount: Money = Decimal("0")
+    child_products: list[Product] = OMIT
+    adjustment: Adjustment | None = OMIT
     # Project fields on check lines (protocol §7).
     line_id: str | None = wire("LineID")
-    status: str | None = wire("Status")
-    source: str | None = wire("Source")
+    status: str | None = OMIT
+    source: str | None = OMIT
     provider_order_id: str | None = wire("ProviderOrderID")
-    extra: dict[str, Any] = extra_field()
 
 
-@dataclass
-class Payment:
+class Payment(Wire):
     provider_payment_id: str | None = wire("ProviderPaymentID")
-    amount_sale: Decimal | None = wire("AmountSale")
-    amount_tip: Decimal | None = wire("AmountTip")
-    amount_surcharge: Decimal | None = wire("AmountSurcharge")
-    name: str | None = wire("Name")
-    explicit_service_charge_amount: Decimal | None = wire("ExplicitServiceChargeAmount")
+    amount_sale: Money | None = OMIT
+    amount_tip: Money | None = OMIT
+    amount_surcharge: Money | None = OMIT
+    name: str | None = OMIT
+    explicit_service_charge_amount: Money | None = OMIT
     merchant_id: str | None = wire("MerchantID")
     terminal_id: str | None = wire("TerminalID")
-    extra: dict[str, Any] = extra_field()
 
 
-@dataclass
-class Note:
+class Note(Wire):
     provider_note_id: str | None = wire("ProviderNoteID")
-    message: str | None = wire("Message")
-    extra: dict[str, Any] = extra_field()
+    message: str | None = OMIT
 
 
-@dataclass
-class Tax:
-    name: str | None = wire("Name")
-    amount: Decimal | None = wire("Amount")
-    tax_rate: Decimal | None = wire("TaxRate")
-    is_add_on_tax: bool | None = wire("IsAddOnTax")
-    extra: dict[str, Any] = extra_field()
+class Tax(Wire):
+    name: str | None = OMIT
+    amount: Money | None = OMIT
+    tax_rate: Money | None = OMIT
+    is_add_on_tax: bool | None = OMIT
 
 
-@dataclass
-class Order:
+class Order(Wire):
     sales_transaction_id: str | None = wire("SalesTransactionID")
-    service_mode_prefix: str | None = wire("ServiceModePrefix")
+    service_mode_prefix: str | None = OMIT
     service_mode_entity_id: str | None = wire("ServiceModeEntityID")
-    order_number_opened: str | None = wire("OrderNumberOpened")
+    order_number_opened: str | None = OMIT
     owned_by_user_id: str | None = wire("OwnedBy_UserID")
     owned_by_user_name: str | None = wire("OwnedBy_UserName")
-    currency_code: str | None = wire("CurrencyCode")
-    amount: Decimal = wire("Amount", Decimal("0"))
-    amount_owing: Decimal = wire("AmountOwing", Decimal("0"))
-    is_closed: bool = wire("IsClosed", False)
-    remaining_service_charge_amount: Decimal | None = wire("RemainingServiceChargeAmount")
-    products: list[Product] = wire("Products", [])
-    payments: list[Payment] = wire("Payments", [])
-    adjustments: list[Adjustment] = wire("Adjustments", [])
-    notes: list[Note] = wire("Notes", [])
-    taxes: list[Tax] = wire("Taxes", [])
-    extra: dict[str, Any] = extra_field()
+    currency_code: str | None = OMIT
+    amount: Money = Decimal("0")
+    amount_owing: Money = Decimal("0")
+    is_closed: bool = False
+    remaining_service_charge_amount: Money | None = OMIT
+    products: list[Product] = []
+    payments: list[Payment] = []
+    adjustments: list[Adjustment] = []
+    notes: list[Note] = []
+    taxes: list[Tax] = []
 
 
-@dataclass
-class CreateOrderRequest:
+class CreateOrderRequest(Wire):
     provider_order_id: str = wire("ProviderOrderID")
     service_mode_id: str = wire("ServiceModeID")
     service_mode_entity_id: str = wire("ServiceModeEntityID")
-    is_training: bool = wire("IsTraining", False)
-    service_charge_amount: Decimal | None = wire("ServiceChargeAmount", None)
-    use_provider_prices: bool = wire("UseProviderPrices", False)
-    products: list[Product] = wire("Products", [])
-    payments: list[Payment] = wire("Payments", [])
-    adjustments: list[Adjustment] = wire("Adjustments", [])
-    notes: list[Note] = wire("Notes", [])
-    extra: dict[str, Any] = extra_field()
+    is_training: bool = False
+    service_charge_amount: Money | None = None
+    use_provider_prices: bool = False
+    products: list[Product] = []
+    payments: list[Payment] = []
+    adjustments: list[Adjustment] = []
+    notes: list[Note] = []
 
 
-@dataclass
-class StockProblem:
+class StockProblem(Wire):
     plu_identifier: str | None = wire("PLUIdentifier")
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier")
-    name: str | None = wire("Name")
-    extra: dict[str, Any] = extra_field()
+    sales_modifier_identifier: str | None = OMIT
+    name: str | None = OMIT
 
 
-@dataclass
-class RejectedProduct:
+class RejectedProduct(Wire):
     provider_product_id: str | None = wire("ProviderProductID")
     plu_identifier: str | None = wire("PLUIdentifier")
-    sales_modifier_identifier: str | None = wire("SalesModifierIdentifier")
-    name: str | None = wire("Name")
-    reason: str | None = wire("Reason")
-    available: int | None = wire("Available")
-    current_price: Decimal | None = wire("CurrentPrice")
-    extra: dict[str, Any] = extra_field()
+    sales_modifier_identifier: str | None = OMIT
+    name: str | None = OMIT
+    reason: str | None = OMIT
+    available: int | None = OMIT
+    current_price: Money | None = OMIT
 
 
-@dataclass
-class CreateOrderResponse:
-    order: Order | None = wire("Order", None)
-    out_of_stock_products: list[StockProblem] | None = wire("OutOfStockProducts", None)
-    version: int | None = wire("Version")
-    rejected_products: list[RejectedProduct] | None = wire("RejectedProducts")
-    extra: dict[str, Any] = extra_field()
+class CreateOrderResponse(Wire):
+    order: Order | None = None
+    out_of_stock_products: list[StockProblem] | None = None
+    version: int | None = OMIT
+    rejected_products: list[RejectedProduct] | None = OMIT
 
 
-@dataclass
-class SnapshotRequest:
+class SnapshotRequest(Wire):
     service_mode_id: str = wire("ServiceModeID")
     service_mode_entity_id: str = wire("ServiceModeEntityID")
-    extra: dict[str, Any] = extra_field()
 
 
-@dataclass
-class SnapshotResult:
+class SnapshotResult(Wire):
     service_mode_entity_id: str = wire("ServiceModeEntityID")
-    version: int = wire("Version", 0)
-    order: Order | None = wire("Order", None)
-    extra: dict[str, Any] = extra_field()
+    version: int = 0
+    order: Order | None = None
 
 
-@dataclass
-class SnapshotChanged:
+class SnapshotChanged(Wire):
     service_mode_entity_id: str = wire("ServiceModeEntityID")
-    version: int = wire("Version", 0)
-    change_type: str = wire("ChangeType")
+    version: int = 0
+    change_type: str = OMIT
     line_ids: list[str] = wire("LineIDs", [])
-    order: Order | None = wire("Order", None)
-    extra: dict[str, Any] = extra_field()
+    order: Order | None = None
 
 
 Payload = (
     CreateOrderRequest | CreateOrderResponse | SnapshotRequest | SnapshotResult | SnapshotChanged
 )
+# An envelope's payload: one of the above by message type and direction (the codec picks it),
+# or the raw JSON of a message type this module does not know.
+P = TypeVar("P")
 
 
-@dataclass
-class Request:
+class Request(Wire, Generic[P], kw_only=True):
     """OpenApp -> POS (seed: OrderNPayWebsocketRequest)."""
 
-    request_id: str = wire("RequestID")
+    request_id: str = msgspec.field(name="RequestID")
     provider_id: int = wire("ProviderID")
-    provider_name: str = wire("ProviderName")
+    provider_name: str = OMIT
     device_id: str = wire("DeviceID")
-    user_identifier: str = wire("UserIdentifier")
-    message_type: int = wire("MessageType")
-    payload: Any = wire("Payload", None)
-    extra: dict[str, Any] = extra_field()
+    user_identifier: str = OMIT
+    message_type: int
+    payload: P | None = None
 
 
-@dataclass
-class Response:
+class Response(Wire, Generic[P], kw_only=True):
     """POS -> OpenApp, answering a Request (seed: OrderNPayWebsocketResponse)."""
 
-    request_id: str = wire("RequestID")
-    result_code: int = wire("ResultCode", ResultCode.SUCCESS)
-    error_message: str | None = wire("ErrorMessage", None)
-    message_type: int = wire("MessageType")
-    payload: Any = wire("Payload", None)
-    extra: dict[str, Any] = extra_field()
+    request_id: str = msgspec.field(name="RequestID")
+    result_code: int = ResultCode.SUCCESS
+    error_message: str | None = None
+    message_type: int
+    payload: P | None = None
 
 
-@dataclass
-class Push:
+class Push(Wire, Generic[P], kw_only=True):
     """POS -> OpenApp, unsolicited (protocol §2)."""
 
-    event_id: str = wire("EventID")
-    message_type: int = wire("MessageType")
-    payload: Any = wire("Payload", None)
-    extra: dict[str, Any] = extra_field()
+    event_id: str = msgspec.field(name="EventID")
+    message_type: int
+    payload: P | None = None
 
 
 Envelope = Request | Response | Push

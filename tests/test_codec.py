@@ -103,3 +103,97 @@ def test_a_rejected_answer_with_an_odd_payload_is_still_read():
     )
     assert message.result_code == protocol.ResultCode.TABLE_NOT_FOUND
     assert message.payload == "?"
+
+
+def error_of(frame: str) -> str:
+    with pytest.raises(codec.ProtocolError) as raised:
+        codec.decode(frame)
+    return str(raised.value)
+
+
+SEED_ANSWER = (Path(__file__).parent / "seed_examples/create_order_response.json").read_text()
+
+
+def test_a_wrong_type_deep_in_an_order_is_named_by_its_path():
+    steak_side = '"Name": "Medium",\n"SalesModifierName": null,\n"Quantity": 1,'
+    assert steak_side in SEED_ANSWER
+    frame = SEED_ANSWER.replace(steak_side, steak_side.replace('"Quantity": 1', '"Quantity": "1"'))
+    assert error_of(frame) == (
+        "Expected `int`, got `str` - at `$.Payload.Order.Products[1].ChildProducts[0].Quantity`"
+    )
+
+
+def test_a_missing_required_field_is_named():
+    assert error_of('{"RequestID": "r", "Payload": {}}') == (
+        "Object missing required field `MessageType`"
+    )
+    assert error_of('{"RequestID": null, "MessageType": 30}') == (
+        "Expected `str`, got `null` - at `$.RequestID`"
+    )
+    # A failed answer is lenient about its payload, never about its envelope.
+    assert error_of('{"RequestID": "r", "ResultCode": 3, "Payload": "?"}') == (
+        "Object missing required field `MessageType`"
+    )
+
+
+def test_money_is_a_json_number_below_a_trillion_named_by_its_path():
+    def request(price: str) -> str:
+        return (
+            '{"RequestID": "r", "MessageType": 11, "Payload": {"Products": '
+            f'[{{"Name": "Corona"}}, {{"Price": {price}}}]}}}}'
+        )
+
+    largest = codec.decode(request("999999999999.99")).payload.products[1].price
+    assert largest == Decimal("999999999999.99")
+    assert error_of(request("1E+12")) == (
+        "Expected a number below 1,000,000,000,000 in size, got 1E+12"
+        " - at `$.Payload.Products[1].Price`"
+    )
+    assert error_of(request("-1000000000000")).endswith("- at `$.Payload.Products[1].Price`")
+    assert error_of(request("1e999999999")).endswith("- at `$.Payload.Products[1].Price`")
+    assert error_of(request('"7.00"')) == (
+        "Expected `number`, got `str` - at `$.Payload.Products[1].Price`"
+    )
+
+
+def test_money_is_read_and_written_digit_for_digit_never_through_float():
+    message = codec.decode(SEED_ANSWER)
+    amount = message.payload.order.amount
+    assert amount == Decimal("40.45") and isinstance(amount, Decimal)
+    assert message.payload.order.products[0].price.as_tuple() == Decimal("7.00").as_tuple()
+    again = codec.encode(message)
+    assert '"Amount":40.45,' in again and '"Price":7.00,' in again and '"TaxRate":10.000' in again
+    with pytest.raises(ValueError):
+        codec.encode(
+            protocol.Push(
+                event_id="e", message_type=31, payload=protocol.Tax(amount=Decimal("NaN"))
+            )
+        )
+
+
+@pytest.mark.parametrize("example", SEED_EXAMPLES, ids=lambda p: p.stem)
+def test_every_key_of_the_seed_is_a_field_with_the_seeds_spelling(example: Path):
+    """A field misspelt on the wire (PLUIdentifier, OwnedBy_UserID, ...) would land in extra."""
+
+    def extras(value: object) -> list[object]:
+        if isinstance(value, list):
+            return [e for item in value for e in extras(item)]
+        if isinstance(value, protocol.Wire):
+            found = [dict(value.extra)] if value.extra else []
+            return found + [
+                e for name in value.__struct_fields__ for e in extras(getattr(value, name))
+            ]
+        return []
+
+    assert extras(codec.decode(example.read_text())) == []
+
+
+def test_a_frame_without_a_payload_is_sent_on_without_one():
+    text = '{"RequestID": "r", "ResultCode": 9, "ErrorMessage": "no", "MessageType": 30}'
+    assert parsed(codec.encode(codec.decode(text))) == parsed(text)
+
+
+def test_a_lone_surrogate_escape_is_not_text():
+    assert "surrogate" in error_of('{"EventID": "\\ud800", "MessageType": 31}')
+    message = codec.decode('{"EventID": "\\ud83d\\ude00", "MessageType": 31}')
+    assert message.event_id == "\U0001f600"
