@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ordering import limits, till
@@ -27,6 +29,9 @@ class BasketView:
     batches: list[Batch]  # this diner's recent batches, newest first
     total: Decimal
     kitchen_reachable: bool = True  # a bridge holds the POS connection and is connected
+    # When it was read (µs since the epoch): the page keeps the newest of an HTTP answer and
+    # a push that cross on the way (static/js/diner.js).
+    read_at: int = 0
 
     @property
     def count(self) -> int:
@@ -38,6 +43,7 @@ class BasketView:
 
 
 def basket_of(diner: Diner) -> BasketView:
+    read_at = time.time_ns() // 1000
     modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
     lines = list(
         diner.basket_lines.select_related("product", "variant", "batch").prefetch_related(
@@ -50,6 +56,13 @@ def basket_of(diner: Diner) -> BasketView:
         .prefetch_related("lines")
         .order_by("-created_at")[:5]
     )
+    # A turn-down the diner has answered by sending again is history: only the newest
+    # batch may show a red box.
+    batches = [
+        batch
+        for index, batch in enumerate(batches)
+        if index == 0 or batch.state not in (BatchState.REJECTED, BatchState.FAILED)
+    ]
     for batch in batches:
         batch.problem = (
             describe_batch_problem(batch.rejection_reason) if batch.rejection_reason else ""
@@ -63,7 +76,35 @@ def basket_of(diner: Diner) -> BasketView:
         batches=batches,
         total=total,
         kitchen_reachable=not waiting or till.reachable(diner.session.table.location_id),
+        read_at=read_at,
     )
+
+
+# Away from the basket, a batch that came to nothing is worth a note; an accepted one is
+# already told by the check's own note ("Your order is in: …").
+OUTCOME_NOTES = {
+    BatchState.REJECTED: "The kitchen couldn't take your order — see your basket",
+    BatchState.FAILED: "Your order could not be sent — see your basket",
+    BatchState.UNCONFIRMED: "The kitchen never confirmed your order — see your basket",
+}
+
+
+def render_basket_push(diner: Diner, state: str, *, on_basket_page: bool) -> str:
+    """What a batch.update brings the phone of the diner who sent the batch: on the basket
+    page the whole basket (it carries the header's count); elsewhere the count and a note
+    when the batch came to an end."""
+    basket = basket_of(diner)
+    html = f'<span class="badge" id="basket-count">{basket.count}</span>'
+    if on_basket_page:
+        context = {
+            "basket": basket,
+            "session": diner.session,
+            "currency": diner.session.table.location.currency,
+        }
+        return render_to_string("ordering/_basket.html", context) + html
+    if note := OUTCOME_NOTES.get(state):
+        html += render_to_string("ordering/_notice.html", {"notice": note})
+    return html
 
 
 def basket_count(diner: Diner) -> int:

@@ -20,7 +20,7 @@ from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ordering import limits
+from ordering import limits, live
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import Reason, describe_line_problem
@@ -31,6 +31,11 @@ log = logging.getLogger("openapp.batches")
 
 # Rejections after which the product is not offered again until staff switch it back on.
 GONE_FROM_THE_MENU = {Reason.OUT_OF_STOCK, Reason.DELISTED_ITEM}
+
+
+def _announce(batch_id: uuid.UUID) -> None:
+    """Once the move is committed, the table's phones hear of it (ordering.live)."""
+    transaction.on_commit(lambda: live.batch_moved(batch_id))
 
 
 class NothingToSend(Exception):
@@ -142,18 +147,26 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
         sent_at=Coalesce("sent_at", Value(now)),
         attempts=F("attempts") + 1,
     )
+    if updated:
+        # The diner sees "sending" on the first attempt and "we keep trying" from the
+        # second; later resends change nothing on their phone, so nothing is pushed.
+        attempts = Batch.objects.values_list("attempts", flat=True).get(pk=batch_id)
+        if attempts <= 2:
+            _announce(batch_id)
     return bool(updated)
 
 
 def not_sent(batch_id: uuid.UUID, worker: str) -> None:
     """The attempt just recorded never went on the wire: take it back, so a batch that
     never reached the POS is known as such."""
-    Batch.objects.filter(pk=batch_id, claimed_by=worker, state=BatchState.SENT).update(
+    taken_back = Batch.objects.filter(pk=batch_id, claimed_by=worker, state=BatchState.SENT).update(
         state=Case(When(attempts=1, then=Value(BatchState.PENDING)), default=F("state")),
         sent_at=Case(When(attempts=1, then=Value(None)), default=F("sent_at")),
         attempts=F("attempts") - 1,
         claimed_until=None,
     )
+    if taken_back:
+        _announce(batch_id)
 
 
 def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
@@ -172,6 +185,7 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             BasketLine.objects.filter(batch_id=batch_id).delete()
             # The note went with this batch; a note typed since stays for the next one.
             Diner.objects.filter(pk=diner_id, order_note=note).update(order_note="")
+            _announce(batch_id)
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
     return bool(accepted)
@@ -232,6 +246,7 @@ def record_rejected(
             if basket_line_id:
                 BasketLine.objects.filter(pk=basket_line_id).update(problem=problem[:200])
         BasketLine.objects.filter(batch_id=batch_id).update(batch=None)
+        _announce(batch_id)
     log.info(
         "batch=%s state=rejected reason=%s result_code=%s message=%r",
         batch_id,
@@ -256,6 +271,7 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
             BasketLine.objects.filter(batch_id=batch_id).update(
                 batch=None, problem="Not sent: the kitchen could not be reached in time"
             )
+            _announce(batch_id)
     if moved:
         log.warning("batch=%s state=failed reason=%s", batch_id, reason)
     return bool(moved)
@@ -270,5 +286,6 @@ def record_unconfirmed(batch_id: uuid.UUID) -> bool:
         state=BatchState.SENT,
     ).update(state=BatchState.UNCONFIRMED, rejection_reason=Reason.UNCONFIRMED, claimed_until=None)
     if moved:
+        _announce(batch_id)
         log.warning("batch=%s state=unconfirmed: sent, never answered", batch_id)
     return bool(moved)

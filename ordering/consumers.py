@@ -2,9 +2,10 @@
 
 Authorised like the pages: the phone's signed cookie must belong to a diner of that
 session through the table's current code (a rotation cuts it off, live), and the Origin
-must be one of ALLOWED_HOSTS. Each page says what it
-shows (`?page=bill`, `?page=menu`): the bill page also gets the whole check, the menu
-page each product whose availability changes. It sends the current state on
+must be the site's own. Each page says what it shows (`?page=bill`, `?page=menu`,
+`?page=basket`): the bill page also gets the whole check, the menu page each product whose
+availability changes, the basket page the diner's basket whenever one of their batches
+moves. It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
 table's group carries for this diner. It ignores anything the phone sends.
 """
@@ -19,6 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
+from ordering.basket import render_basket_push
 from ordering.live import group_for, render_for, render_live, render_notice
 from tables.diners import phone_from_cookies, session_and_diner
 from tables.models import Diner, TableSession
@@ -85,6 +87,16 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def check_update(self, event: dict) -> None:
         await self._forward(render_for(self.session, self.diner, event))
+
+    async def batch_update(self, event: dict) -> None:
+        """A batch moved: only the phone of the diner who sent it re-renders (its basket);
+        the others hear of the lines on the check through check.update."""
+        if event["diner"] != self.diner.pk:
+            return
+        html = await database_sync_to_async(render_basket_push)(
+            self.diner, event["state"], on_basket_page=self.page == "basket"
+        )
+        await self.send(text_data=html)
 
     async def _forward(self, parts: dict[str, str]) -> None:
         # Only the bill page has the check on it; other pages get the header, banner and note.

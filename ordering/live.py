@@ -23,13 +23,18 @@ from ordering import checks, notices, till
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
+from ordering.reasons import describe_batch_problem
 from tables.models import Diner, Table, TableSession
 
 log = logging.getLogger("openapp.live")
 
 
 def group_for(session: TableSession) -> str:
-    return f"table-session.{session.public_id.hex}"
+    return group_named(session.public_id)
+
+
+def group_named(session_public_id: uuid.UUID) -> str:
+    return f"table-session.{session_public_id.hex}"
 
 
 @dataclass
@@ -211,6 +216,31 @@ def render_for(session: TableSession, diner: Diner, message: dict) -> dict[str, 
         while len(_renders) > _RENDERS_KEPT:
             _renders.popitem(last=False)
     return _renders[key]
+
+
+def batch_moved(batch_id: uuid.UUID) -> None:
+    """A batch moved (sent, accepted, rejected, failed, unconfirmed, taken back): tell the
+    table's phones, as data. The consumer of the diner who sent it re-renders that diner's
+    basket; the check's own changes still come as check.update."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    row = (
+        Batch.objects.filter(pk=batch_id)
+        .values("state", "diner_id", "rejection_reason", "session__public_id")
+        .first()
+    )
+    if row is None:
+        return
+    reason = row["rejection_reason"]
+    message = {
+        "type": "batch.update",
+        "batch": str(batch_id),
+        "state": row["state"],
+        "diner": row["diner_id"],
+        "problem": describe_batch_problem(reason) if reason else "",
+    }
+    async_to_sync(layer.group_send)(group_named(row["session__public_id"]), message)
 
 
 def _notices(

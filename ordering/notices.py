@@ -59,8 +59,8 @@ def notice_for(
         return ". ".join(parts)
     if change_type == ChangeType.ITEMS_CANCELLED:
         if mine and not theirs:
-            return f"The kitchen cancelled your {items(mine)}"
-        return f"The kitchen cancelled {items(touched)}"
+            return f"Staff cancelled your {items(mine)}"
+        return f"Staff cancelled {items(touched)}"
     if change_type == ChangeType.ITEMS_DELIVERED:
         return f"{items(touched)} delivered"
     if change_type == ChangeType.LINES_REMOVED:

@@ -75,7 +75,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
 
 
 def _basket_response(request: HttpRequest, **extra) -> HttpResponse:
-    context = _context(request, basket=basket_of(request.diner), **extra)
+    context = _context(request, basket=basket_of(request.diner), live_page="basket", **extra)
     if request.htmx:
         return render(request, "ordering/_basket.html", context)
     return render(request, "ordering/basket.html", context)

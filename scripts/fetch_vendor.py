@@ -1,4 +1,5 @@
-"""Fetch the pinned front-end packages from the npm registry into static/vendor/.
+"""Fetch the pinned front-end packages from the npm registry into static/vendor/, and the
+browser tests' own (axe-core) into tests/vendor/, which is never served.
 
 Uses the machine's npm client (`npm pack`), checks each tarball against its pinned
 sha512 integrity before extracting a single file, and skips files already present
@@ -15,7 +16,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR_DIR = ROOT / "static" / "vendor"
+TEST_VENDOR_DIR = ROOT / "tests" / "vendor"
 
 # package spec, sha512 integrity of its tarball, file inside the tarball, file in static/vendor
 PINNED = [
@@ -30,6 +33,16 @@ PINNED = [
         "sha512-LnOpFRL/2hInhdKl/9N0OJsb4GYQ5/teUdTHNZYY9ytYdxYEqjfLEe0MWgF3ODjfwGJRb4E95igAbU66te48ZA==",
         "package/dist/ws.min.js",
         "htmx-ext-ws.min.js",
+    ),
+]
+
+# For the browser tests only (injected into pages to check accessibility): never served.
+TEST_PINNED = [
+    (
+        "axe-core@4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        "package/axe.min.js",
+        "axe.min.js",
     ),
 ]
 
@@ -58,14 +71,15 @@ def fetch(spec: str, integrity: str, member: str, target: Path, workdir: Path) -
             sys.exit(f"{spec} has no {member}")
         target.write_bytes(extracted.read())
     stamp.write_text(integrity + "\n")
-    print(f"vendored {spec} -> static/vendor/{target.name}")
+    print(f"vendored {spec} -> {target.relative_to(ROOT)}")
 
 
 def main() -> None:
-    VENDOR_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for spec, integrity, member, name in PINNED:
-            fetch(spec, integrity, member, VENDOR_DIR / name, Path(tmp))
+        for directory, pinned in ((VENDOR_DIR, PINNED), (TEST_VENDOR_DIR, TEST_PINNED)):
+            directory.mkdir(parents=True, exist_ok=True)
+            for spec, integrity, member, name in pinned:
+                fetch(spec, integrity, member, directory / name, Path(tmp))
 
 
 if __name__ == "__main__":

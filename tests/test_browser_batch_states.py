@@ -57,7 +57,33 @@ def test_an_order_sent_while_the_pos_is_unreachable_is_shown_queued(
 
         expect(batch_state(page, QUEUED)).to_be_visible()
         expect(page.get_by_role("list", name="On its way")).to_contain_text("2 × Garlic Bread")
+        # Listed once: under its batch, not again as "sending".
+        expect(page.get_by_text("2 × Garlic Bread")).to_have_count(1)
         expect(page.get_by_role("button", name="Send to kitchen")).to_have_count(0)
+
+
+def test_the_outcome_is_pushed_and_the_basket_is_never_asked_for_again(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    delay = ["--simulator-answer-delay", "2"]
+    with live_demo(tmp_path, extra_args=delay) as demo:
+        page = scan_table(new_phone, demo, 10)
+        open_product(page, "Garlic Bread")
+        add_to_basket(page, "Garlic Bread", 2)
+        open_basket(page)
+        asked: list[str] = []
+        page.on(
+            "request",
+            lambda request: asked.append(request.url) if "/basket/" in request.url else None,
+        )
+
+        send_to_kitchen(page)
+
+        expect(batch_state(page, SENDING)).to_be_visible()
+        expect(batch_state(page, ACCEPTED)).to_be_visible(timeout=POS_TIMEOUT_MS)
+        page.wait_for_timeout(1500)  # what a poll would have asked in the meantime
+        assert [url for url in asked if not url.endswith("/basket/send")] == []
+        assert len(asked) == 1
 
 
 def test_a_slow_pos_shows_the_order_sending_and_then_accepted(

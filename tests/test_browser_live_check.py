@@ -110,10 +110,10 @@ def test_two_diners_see_each_order_and_every_staff_change_live_until_the_bill_cl
 
         # The kitchen cancels phone A's Garlic Bread.
         pos.cancel_lines(TABLE, pos.line_ids(TABLE, "Garlic Bread"))
-        expect(note(phone_a, "The kitchen cancelled your 2 × Garlic Bread")).to_be_visible(
+        expect(note(phone_a, "Staff cancelled your 2 × Garlic Bread")).to_be_visible(
             timeout=LIVE_TIMEOUT_MS
         )
-        expect(note(phone_b, "The kitchen cancelled 2 × Garlic Bread")).to_be_visible(
+        expect(note(phone_b, "Staff cancelled 2 × Garlic Bread")).to_be_visible(
             timeout=LIVE_TIMEOUT_MS
         )
         for phone in phones:

@@ -28,10 +28,10 @@ def test_a_cancellation_names_the_diners_own_item_as_theirs():
     )
     after = bill(lines=[steak])
     assert notice_for("ITEMS_CANCELLED", ["L1"], after, after, {"b1"}) == (
-        "The kitchen cancelled your T-Bone Steak"
+        "Staff cancelled your T-Bone Steak"
     )
     assert notice_for("ITEMS_CANCELLED", ["L1"], after, after, set()) == (
-        "The kitchen cancelled T-Bone Steak"
+        "Staff cancelled T-Bone Steak"
     )
 
 

@@ -81,8 +81,8 @@ async def test_every_kind_of_pos_change_reaches_both_phones_with_a_note():
 
             ids = line_ids(pos, "10")
             await asyncio.to_thread(pos.cancel_lines, "10", [ids["T-Bone Steak"]])
-            await anna.push_containing("The kitchen cancelled your T-Bone Steak")
-            await ben.push_containing("The kitchen cancelled T-Bone Steak")
+            await anna.push_containing("Staff cancelled your T-Bone Steak")
+            await ben.push_containing("Staff cancelled T-Bone Steak")
 
             await asyncio.to_thread(pos.deliver_lines, "10", [ids["Corona"]])
             for phone in (anna, ben):

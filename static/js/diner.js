@@ -17,3 +17,27 @@
     if (note) setTimeout(function () { if (note.parentNode) note.remove(); }, 6000);
   });
 })();
+// The basket comes both as the answer to the diner's own request and pushed when a batch
+// moves; when the two cross on the way, keep the one read last (data-read-at).
+(function () {
+  function readAt(html) {
+    var found = /data-read-at="(\d+)"/.exec(html || "");
+    return found ? Number(found[1]) : 0;
+  }
+  function shown() {
+    var basket = document.getElementById("basket");
+    return basket ? Number(basket.getAttribute("data-read-at") || 0) : 0;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "basket" && readAt(event.detail.serverResponse) < shown()) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (incoming && incoming.id === "basket" && readAt(incoming.outerHTML) < shown()) {
+      event.detail.shouldSwap = false;
+    }
+  });
+})();
