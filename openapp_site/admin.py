@@ -12,6 +12,7 @@ import ordering.admin  # noqa: F401 -- registers the menu, orders and visits
 import pos_bridge.admin  # noqa: F401 -- registers the POS connections
 import tables.admin
 from ordering import admin_views as menu_views
+from ordering import floor_views
 from tables.models import Location
 
 
@@ -25,6 +26,12 @@ class LocationAdmin(tables.admin.LocationAdmin):
                 wrap(self.menu_export_view),
                 name="tables_location_menu_export",
             ),
+            path("<path:object_id>/floor/", wrap(self.floor_view), name="tables_location_floor"),
+            path(
+                "<path:object_id>/floor/<int:table_id>/",
+                wrap(self.visit_view),
+                name="tables_location_floor_visit",
+            ),
             *super().get_urls(),
         ]
 
@@ -36,9 +43,16 @@ class LocationAdmin(tables.admin.LocationAdmin):
     ) -> HttpResponse:
         return menu_views.location_menu_export(self, request, object_id, file_format)
 
+    def floor_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return floor_views.floor_page(self, request, object_id)
+
+    def visit_view(self, request: HttpRequest, object_id: str, table_id: int) -> HttpResponse:
+        return floor_views.visit_page(self, request, object_id, table_id)
+
     def link_list(self, location: Location) -> list[tuple[str, str]]:
         menu = (reverse("admin:tables_location_menu", args=[location.pk]), "Menu")
-        return [*super().link_list(location), menu]
+        floor = (reverse("admin:tables_location_floor", args=[location.pk]), "Floor")
+        return [floor, *super().link_list(location), menu]
 
 
 admin.site.unregister(Location)

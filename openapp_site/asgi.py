@@ -12,7 +12,7 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-from ordering.routing import websocket_urlpatterns  # noqa: E402
+from ordering.routing import staff_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
 if settings.SERVE_STATIC:
@@ -24,7 +24,7 @@ application = ProtocolTypeRouter(
     {
         "http": http_app,
         "websocket": AllowedHostsOriginValidator(
-            CookieMiddleware(URLRouter(websocket_urlpatterns))
+            CookieMiddleware(URLRouter([*staff_websocket_urlpatterns, *websocket_urlpatterns]))
         ),
     }
 )

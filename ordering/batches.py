@@ -23,7 +23,7 @@ from django.utils import timezone
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import Reason, describe_line_problem
-from ordering.signals import announce_till_work
+from ordering.signals import announce_floor_change, announce_till_work
 from tables.models import Diner, TableSession
 
 log = logging.getLogger("openapp.batches")
@@ -108,7 +108,15 @@ def send_basket(diner: Diner) -> Batch:
         len(lines),
     )
     announce_till_work()
+    announce_floor_change(session.pk)
     return batch
+
+
+def _floor(batch_id: uuid.UUID) -> None:
+    """The batch moved: the floor page shows its table afresh."""
+    session_id = Batch.objects.filter(pk=batch_id).values_list("session_id", flat=True).first()
+    if session_id is not None:
+        announce_floor_change(session_id)
 
 
 def claim(batch_id: uuid.UUID, worker: str, lease: timedelta) -> bool:
@@ -137,6 +145,8 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
         sent_at=Coalesce("sent_at", Value(now)),
         attempts=F("attempts") + 1,
     )
+    if updated:
+        _floor(batch_id)
     return bool(updated)
 
 
@@ -149,6 +159,7 @@ def not_sent(batch_id: uuid.UUID, worker: str) -> None:
         attempts=F("attempts") - 1,
         claimed_until=None,
     )
+    _floor(batch_id)
 
 
 def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
@@ -169,6 +180,7 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             Diner.objects.filter(pk=diner_id, order_note=note).update(order_note="")
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
+        _floor(batch_id)
     return bool(accepted)
 
 
@@ -234,6 +246,7 @@ def record_rejected(
         result_code,
         error_message,
     )
+    _floor(batch_id)
     return True
 
 
@@ -253,6 +266,7 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
             )
     if moved:
         log.warning("batch=%s state=failed reason=%s", batch_id, reason)
+        _floor(batch_id)
     return bool(moved)
 
 
@@ -266,4 +280,5 @@ def record_unconfirmed(batch_id: uuid.UUID) -> bool:
     ).update(state=BatchState.UNCONFIRMED, rejection_reason=Reason.UNCONFIRMED, claimed_until=None)
     if moved:
         log.warning("batch=%s state=unconfirmed: sent, never answered", batch_id)
+        _floor(batch_id)
     return bool(moved)

@@ -1,0 +1,89 @@
+"""The floor page and a table's visit, in the admin. Reached through the location's admin
+(openapp_site.admin), so another location's floor is a 404 before anything is read; a
+person of the location without the right to see its orders and visits gets a 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from ordering import checks
+from ordering.floor import batch_answer, bill_of, table_rows
+from ordering.models import Batch, BatchState, TableCheck
+from ordering.staff_consumers import FLOOR_PERMISSIONS
+from ordering.till import reachable
+from tables.admin_views import admin_context, scoped_object
+from tables.models import Location, TableSession
+
+
+def _location(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Location:
+    location = scoped_object(model_admin, request, object_id)
+    if not request.user.has_perms(FLOOR_PERMISSIONS):
+        raise PermissionDenied
+    return location
+
+
+def floor_page(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    location = _location(model_admin, request, object_id)
+    context = admin_context(
+        model_admin,
+        request,
+        title=f"Floor: {location.name}",
+        location=location,
+        rows=table_rows(location.pk),
+        till_reachable=reachable(location.pk),
+        socket_path=f"/ws/floor/{location.pk}/",
+    )
+    return TemplateResponse(request, "admin/ordering/floor/floor.html", context)
+
+
+def visit_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, table_id: int
+) -> HttpResponse:
+    """The table's open visit, or its last one: diners, every batch and the POS's answer,
+    the bill as the POS last gave it."""
+    location = _location(model_admin, request, object_id)
+    table = location.tables.filter(pk=table_id).first()
+    if table is None:
+        raise Http404("No such table here.")
+    session = (
+        TableSession.objects.filter(table=table)
+        .select_related("table__location")
+        .order_by("closed_at", "-opened_at")  # the open one (NULL first), else the latest
+        .first()
+    )
+    context: dict[str, Any] = {
+        "title": f"{table.name}: visit",
+        "location": location,
+        "table": table,
+        "session": session,
+        "floor_url": reverse("admin:tables_location_floor", args=[location.pk]),
+    }
+    if session is not None:
+        check = TableCheck.objects.filter(session=session).first()
+        batches = list(
+            Batch.objects.filter(session=session)
+            .select_related("diner")
+            .prefetch_related("lines")
+            .order_by("created_at")
+        )
+        for batch in batches:
+            batch.answer = batch_answer(batch)  # type: ignore[attr-defined]
+        context.update(
+            diners=session.diners.order_by("joined_at"),
+            batches=batches,
+            check=check,
+            state=checks.state_of(check) if check else None,
+            bill=bill_of(session, check),
+            actionable=[BatchState.FAILED, BatchState.UNCONFIRMED],
+        )
+    return TemplateResponse(
+        request,
+        "admin/ordering/floor/visit.html",
+        admin_context(model_admin, request, **context),
+    )
