@@ -32,6 +32,11 @@ class LocationAdmin(tables.admin.LocationAdmin):
                 wrap(self.visit_view),
                 name="tables_location_floor_visit",
             ),
+            path(
+                "<path:object_id>/floor/<int:table_id>/batch/<uuid:batch_id>/<str:action>/",
+                wrap(self.batch_action_view),
+                name="tables_location_floor_batch",
+            ),
             *super().get_urls(),
         ]
 
@@ -48,6 +53,11 @@ class LocationAdmin(tables.admin.LocationAdmin):
 
     def visit_view(self, request: HttpRequest, object_id: str, table_id: int) -> HttpResponse:
         return floor_views.visit_page(self, request, object_id, table_id)
+
+    def batch_action_view(
+        self, request: HttpRequest, object_id: str, table_id: int, batch_id: str, action: str
+    ) -> HttpResponse:
+        return floor_views.batch_action(self, request, object_id, table_id, batch_id, action)
 
     def link_list(self, location: Location) -> list[tuple[str, str]]:
         menu = (reverse("admin:tables_location_menu", args=[location.pk]), "Menu")

@@ -475,6 +475,7 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
             "The POS's answer",
             {"fields": ["pos_answer", "result_code", "error_message", "check_version"]},
         ),
+        ("Staff", {"fields": ["resent_at", "resent_by", "handled_at", "handled_by"]}),
     ]
     readonly_fields = [
         "table_session",
@@ -493,6 +494,10 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
         "result_code",
         "error_message",
         "check_version",
+        "resent_at",
+        "resent_by",
+        "handled_at",
+        "handled_by",
     ]
 
     @admin.display(description="what the POS said")

@@ -63,7 +63,7 @@ def batch_data(batch: Batch) -> dict[str, Any]:
         "state_label": BatchState(batch.state).label,
         "answer": batch_answer(batch),
         "at": f"{localtime(batch.created_at):%H:%M:%S}",
-        "handled": getattr(batch, "handled_at", None) is not None,
+        "handled": batch.handled_at is not None,
     }
 
 
@@ -123,11 +123,7 @@ def table_rows(location_id: int, table_ids: list[int] | None = None) -> list[dic
         if session is not None:
             row["bill"], row["bill_problem"] = bill_of(session, held.get(session.pk))
             batches = list(session.batches.order_by("-created_at"))
-            needing = [
-                b
-                for b in batches
-                if b.state in ATTENTION_STATES and getattr(b, "handled_at", None) is None
-            ]
+            needing = [b for b in batches if b.state in ATTENTION_STATES and b.handled_at is None]
             row.update(
                 open=True,
                 session_id=session.pk,

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from ordering import checks
+from ordering import checks, staff_actions
 from ordering.floor import batch_answer, bill_of, table_rows
-from ordering.models import Batch, BatchState, TableCheck
+from ordering.models import Batch, TableCheck
 from ordering.staff_consumers import FLOOR_PERMISSIONS
 from ordering.till import reachable
 from tables.admin_views import admin_context, scoped_object
@@ -80,10 +86,52 @@ def visit_page(
             check=check,
             state=checks.state_of(check) if check else None,
             bill=bill_of(session, check),
-            actionable=[BatchState.FAILED, BatchState.UNCONFIRMED],
+            resendable=staff_actions.RESENDABLE,
+            handleable=staff_actions.HANDLEABLE,
+            can_act=request.user.has_perm("ordering.resend_batch"),
         )
     return TemplateResponse(
         request,
         "admin/ordering/floor/visit.html",
         admin_context(model_admin, request, **context),
+    )
+
+
+def batch_action(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    object_id: str,
+    table_id: int,
+    batch_id: str,
+    action: str,
+) -> HttpResponse:
+    """POST: resend the batch (same RequestID) or mark it handled; back to the visit."""
+    location = _location(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("ordering.resend_batch"):
+        raise PermissionDenied
+    batch = Batch.objects.filter(
+        pk=batch_id, session__table_id=table_id, session__table__location=location
+    ).first()
+    if batch is None or action not in ("resend", "handled"):
+        raise Http404("No such batch here.")
+    short = str(batch.pk)[:8]
+    if action == "resend":
+        try:
+            staff_actions.resend(batch.pk, request.user)
+        except staff_actions.CannotResend as problem:
+            messages.error(request, f"Batch {short} was not resent: {problem}")
+        else:
+            messages.success(
+                request,
+                f"Batch {short} goes to the POS again with the same RequestID "
+                f"({batch.request_id}): a POS that has it already will not book it twice.",
+            )
+    elif staff_actions.mark_handled(batch.pk, request.user):
+        messages.success(request, f"Batch {short} is marked handled.")
+    else:
+        messages.error(request, f"Batch {short} is not one to mark handled (or already is).")
+    return HttpResponseRedirect(
+        reverse("admin:tables_location_floor_visit", args=[location.pk, table_id])
     )
