@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from ordering.identifiers import FORMAT_HELP, is_identifier, reported_identifiers
 from ordering.models import (
     Allergen,
     Category,
@@ -105,6 +106,8 @@ class MenuImportResult:
     unchanged: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     made_unavailable: int = 0
+    # Found before anything was saved: identifiers the POS has not reported at the location.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -178,10 +181,47 @@ def import_menu(location: Location, data: dict[str, Any]) -> MenuImportResult:
     """Make the location's menu what `data` says; raise MenuImportError and change nothing if
     anything in it is wrong."""
     categories = validate_menu(data)
+    warnings = unreported_warnings(location, categories)
     with transaction.atomic():
         # Two imports for one location run one after the other, not interleaved.
         Location.objects.select_for_update().filter(pk=location.pk).first()
-        return _MenuWriter(location).write(categories)
+        result = _MenuWriter(location).write(categories)
+    result.warnings = warnings
+    return result
+
+
+SHOWN = 10
+
+
+def unreported_warnings(location: Location, categories: list[CategoryRow]) -> list[str]:
+    """What the file names that the POS has not reported at this location (yet)."""
+    reported = reported_identifiers(location.pk)
+    plus, modifiers = [], []
+    for category in categories:
+        for product in category.products:
+            plus.append(product.plu)
+            modifiers += [variant.pos_identifier for variant in product.variants]
+            plus += [m.plu for group in product.groups for m in group.modifiers]
+    if not reported.plus and not reported.modifiers:
+        return [
+            f"The POS at {location} has not reported any identifiers yet, so none of the "
+            "file's PLUs could be checked against it."
+        ]
+    warnings = []
+    for kind, values, known in [
+        ("PLU", plus, reported.plus),
+        ("sales modifier identifier", modifiers, reported.modifiers),
+    ]:
+        missing = sorted({v for v in values if v and v not in known})
+        if missing:
+            shown = ", ".join(missing[:SHOWN]) + (
+                f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+            )
+            warnings.append(
+                f"{len(missing)} {kind}{'s' if len(missing) > 1 else ''} the POS at {location} "
+                f"has not reported yet (new products, or mistakes?): {shown}"
+            )
+    return warnings
 
 
 def validate_menu(data: Any) -> list[CategoryRow]:
@@ -329,6 +369,7 @@ class _MenuValidator:
             self.error(label, f"duplicate PLU {_quote(plu)} (also {self.product_plus[plu]})")
         elif plu:
             self.product_plus[plu] = label
+        self.identifier(label, "PLU", plu)
         name = self.text(label, item, "name", Product._meta.get_field("name").max_length)
         description = self.text(label, item, "description", None, required=False)
         price = self.price(label, item)
@@ -354,10 +395,12 @@ class _MenuValidator:
     def variant(self, where: str, item: dict[str, Any]) -> VariantRow:
         label = _label(where, item, "variant")
         self.unknown_fields(label, item, VARIANT_FIELDS)
+        pos_identifier = self.text(
+            label, item, "pos_identifier", Variant._meta.get_field("pos_identifier").max_length
+        )
+        self.identifier(label, "pos_identifier", pos_identifier)
         return VariantRow(
-            pos_identifier=self.text(
-                label, item, "pos_identifier", Variant._meta.get_field("pos_identifier").max_length
-            ),
+            pos_identifier=pos_identifier,
             name=self.text(label, item, "name", Variant._meta.get_field("name").max_length),
             price=self.price(label, item),
         )
@@ -376,12 +419,18 @@ class _MenuValidator:
     def modifier(self, where: str, item: dict[str, Any]) -> ModifierRow:
         label = _label(where, item, "modifier")
         self.unknown_fields(label, item, MODIFIER_FIELDS)
+        plu = self.text(label, item, "plu", Modifier._meta.get_field("plu").max_length)
+        self.identifier(label, "PLU", plu)
         return ModifierRow(
-            plu=self.text(label, item, "plu", Modifier._meta.get_field("plu").max_length),
+            plu=plu,
             name=self.text(label, item, "name", Modifier._meta.get_field("name").max_length),
             price=self.price(label, item),
             available=self.flag(label, item, "available"),
         )
+
+    def identifier(self, where: str, what: str, value: str) -> None:
+        if value and not is_identifier(value):
+            self.error(where, f"{what} {_quote(value)} is not a POS identifier: use {FORMAT_HELP}")
 
     def choice_rules(self, where: str, low: int, high: int, choices: int) -> None:
         if high < 1:
