@@ -78,10 +78,13 @@ def visit_page(
             .prefetch_related("lines")
             .order_by("created_at")
         )
+        diners = list(session.diners.order_by("joined_at", "pk"))
+        numbers = {diner.pk: number for number, diner in enumerate(diners, 1)}
         for batch in batches:
             batch.answer = batch_answer(batch)  # type: ignore[attr-defined]
+            batch.diner_number = numbers.get(batch.diner_id)  # type: ignore[attr-defined]
         context.update(
-            diners=session.diners.order_by("joined_at"),
+            diners=diners,
             batches=batches,
             check=check,
             state=checks.state_of(check) if check else None,
