@@ -151,3 +151,35 @@ def test_the_menu_page_shows_the_import_warnings(dining_room):
         f"/admin/tables/location/{dining_room.pk}/menu/", {"file": upload}, follow=True
     ).content.decode()
     assert "has not reported any identifiers yet" in page
+
+
+def test_a_snapshot_keeps_the_pos_identifiers_of_each_line():
+    ONE = {"Quantity": 1, "Price": Decimal("0"), "TotalAmount": Decimal("0")}
+    from pos_bridge import codec, protocol
+    from pos_bridge.snapshots import check_state
+
+    order = codec.from_wire(
+        protocol.Order,
+        {
+            "Amount": Decimal("25.00"),
+            "AmountOwing": Decimal("25.00"),
+            "RemainingServiceChargeAmount": None,
+            "Products": [
+                {
+                    "LineID": "L1",
+                    "PLUIdentifier": STEAK,
+                    "SalesModifierIdentifier": "LARGE",
+                    "SalesModifierName": "Large",
+                    "Name": "Ribeye",
+                    **ONE,
+                    "ChildProducts": [
+                        {"PLUIdentifier": "900", "Name": "Peppercorn Sauce", **ONE},
+                        {"ProductType": 1, "Name": "no salt", **ONE},
+                    ],
+                }
+            ],
+        },
+    )
+    line = check_state(order, "GBP").lines[0]
+    assert (line.plu, line.sales_modifier) == (STEAK, "LARGE")
+    assert line.child_plus == {"900": "Peppercorn Sauce"}
