@@ -131,3 +131,29 @@ def test_the_batch_admin_shows_who_resent_and_handled(table_10):
     staff_actions.resend(batch.pk, morgan)
     page = logged_in(morgan).get(f"/admin/ordering/batch/{batch.pk}/change/").content.decode()
     assert "Resent at" in page and "morgan" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resent_batch_the_pos_already_took_is_not_booked_twice(restaurant, pos, bridge):
+    """The POS took the order but its answer was lost (the batch was left unconfirmed):
+    resent with its RequestID, the POS answers with its first result and books nothing more."""
+    from tests.bridge_runner import wait_until
+    from tests.phones import Phone
+
+    phone = Phone()
+    phone.scan(restaurant.tables.get(pos_table_id="10"))
+    assert phone.add("Garlic Bread", quantity=2).status_code == 302
+    phone.send()
+    batch = wait_until(
+        lambda: Batch.objects.filter(diner=phone.diner, state=BatchState.ACCEPTED).first(),
+        what="the POS to accept the batch",
+    )
+    Batch.objects.filter(pk=batch.pk).update(state=BatchState.UNCONFIRMED, answered_at=None)
+
+    staff_actions.resend(batch.pk, None)
+    again = wait_until(
+        lambda: Batch.objects.filter(pk=batch.pk, state=BatchState.ACCEPTED).first(),
+        what="the POS to answer the resend",
+    )
+    assert again.request_id == batch.request_id and again.attempts == 2
+    assert [(p.name, p.quantity) for p in pos.order("10").products] == [("Garlic Bread", 2)]
