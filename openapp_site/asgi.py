@@ -13,7 +13,7 @@ from django.urls import re_path
 django_asgi_app = get_asgi_application()
 
 from openapp_site.websockets import NoRoute, SameOriginValidator  # noqa: E402
-from ordering.routing import websocket_urlpatterns  # noqa: E402
+from ordering.routing import staff_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
 if settings.SERVE_STATIC:
@@ -25,7 +25,15 @@ application = ProtocolTypeRouter(
     {
         "http": http_app,
         "websocket": SameOriginValidator(
-            CookieMiddleware(URLRouter([*websocket_urlpatterns, re_path(r"", NoRoute.as_asgi())]))
+            CookieMiddleware(
+                URLRouter(
+                    [
+                        *staff_websocket_urlpatterns,
+                        *websocket_urlpatterns,
+                        re_path(r"", NoRoute.as_asgi()),
+                    ]
+                )
+            )
         ),
     }
 )

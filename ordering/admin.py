@@ -15,6 +15,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from ordering.admin_identifiers import (
+    IdentifierAdminMixin,
+    IdentifierFormMixin,
+    IdentifierInlineMixin,
+)
 from ordering.models import (
     Allergen,
     Batch,
@@ -225,8 +230,17 @@ class CategoryAdmin(LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin):
         return category.product_count  # type: ignore[attr-defined]
 
 
-class VariantInline(LocationScopedInline, admin.TabularInline):
+class VariantForm(IdentifierFormMixin, forms.ModelForm):
+    identifier_fields = ("pos_identifier",)
+
+
+class ModifierForm(IdentifierFormMixin, forms.ModelForm):
+    identifier_fields = ("plu",)
+
+
+class VariantInline(IdentifierInlineMixin, LocationScopedInline, admin.TabularInline):
     model = Variant
+    form = VariantForm
     extra = 0
     fields = ["name", "pos_identifier", "price", "position"]
     verbose_name = "variant"
@@ -261,7 +275,9 @@ class ModifierGroupInline(LocationScopedInline, admin.TabularInline):
         return ", ".join(modifier.name for modifier in group.modifiers.all()) or "none yet"
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(IdentifierFormMixin, forms.ModelForm):
+    identifier_fields = ("plu",)
+
     class Meta:
         model = Product
         fields = [
@@ -292,7 +308,13 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(AvailabilityMixin, LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin):
+class ProductAdmin(
+    IdentifierAdminMixin,
+    AvailabilityMixin,
+    LocationColumnMixin,
+    LocationScopedAdmin,
+    admin.ModelAdmin,
+):
     form = ProductForm
     list_display = ["name", "plu", "category", "menu_price", "is_available", "location"]
     list_display_links = ["name"]
@@ -328,14 +350,17 @@ class ProductAdmin(AvailabilityMixin, LocationColumnMixin, LocationScopedAdmin, 
         return initial
 
 
-class ModifierInline(LocationScopedInline, admin.TabularInline):
+class ModifierInline(IdentifierInlineMixin, LocationScopedInline, admin.TabularInline):
     model = Modifier
+    form = ModifierForm
     extra = 0
     fields = ["name", "plu", "price", "is_available", "position"]
 
 
 @admin.register(ModifierGroup)
-class ModifierGroupAdmin(LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin):
+class ModifierGroupAdmin(
+    IdentifierAdminMixin, LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin
+):
     form = ChoiceRulesForm
     list_display = ["name", "product", "rule", "modifier_count", "location"]
     ordering = ["product__name", "position", "pk"]
@@ -363,7 +388,14 @@ class ModifierGroupAdmin(LocationColumnMixin, LocationScopedAdmin, admin.ModelAd
 
 
 @admin.register(Modifier)
-class ModifierAdmin(AvailabilityMixin, LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin):
+class ModifierAdmin(
+    IdentifierAdminMixin,
+    AvailabilityMixin,
+    LocationColumnMixin,
+    LocationScopedAdmin,
+    admin.ModelAdmin,
+):
+    form = ModifierForm
     list_display = ["name", "plu", "group", "extra_charge", "is_available", "location"]
     list_editable = ["is_available"]
     list_filter = ["is_available"]
@@ -475,6 +507,7 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
             "The POS's answer",
             {"fields": ["pos_answer", "result_code", "error_message", "check_version"]},
         ),
+        ("Staff", {"fields": ["resent_at", "resent_by", "handled_at", "handled_by"]}),
     ]
     readonly_fields = [
         "table_session",
@@ -493,6 +526,10 @@ class BatchAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.
         "result_code",
         "error_message",
         "check_version",
+        "resent_at",
+        "resent_by",
+        "handled_at",
+        "handled_by",
     ]
 
     @admin.display(description="what the POS said")

@@ -83,6 +83,8 @@ def location_menu(
                 errors = error.errors
             else:
                 model_admin.log_change(request, location, f"Imported the menu from {upload.name}")
+                for warning in result.warnings:
+                    messages.warning(request, warning)
                 if result.changed:
                     messages.success(
                         request, f"Menu imported from {upload.name}. {result.summary()}"

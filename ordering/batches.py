@@ -24,7 +24,7 @@ from ordering import limits, live
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import Reason, describe_line_problem
-from ordering.signals import announce_till_work
+from ordering.signals import announce_floor_change, announce_till_work
 from tables.models import Diner, TableSession
 
 log = logging.getLogger("openapp.batches")
@@ -118,7 +118,15 @@ def send_basket(diner: Diner) -> Batch:
         len(lines),
     )
     announce_till_work()
+    announce_floor_change(session.pk)
     return batch
+
+
+def _floor(batch_id: uuid.UUID) -> None:
+    """The batch moved: the floor page shows its table afresh."""
+    session_id = Batch.objects.filter(pk=batch_id).values_list("session_id", flat=True).first()
+    if session_id is not None:
+        announce_floor_change(session_id)
 
 
 def claim(batch_id: uuid.UUID, worker: str, lease: timedelta) -> bool:
@@ -153,6 +161,7 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
         attempts = Batch.objects.values_list("attempts", flat=True).get(pk=batch_id)
         if attempts <= 2:
             _announce(batch_id)
+            _floor(batch_id)
     return bool(updated)
 
 
@@ -167,6 +176,7 @@ def not_sent(batch_id: uuid.UUID, worker: str) -> None:
     )
     if taken_back:
         _announce(batch_id)
+        _floor(batch_id)
 
 
 def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
@@ -188,6 +198,7 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             _announce(batch_id)
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
+        _floor(batch_id)
     return bool(accepted)
 
 
@@ -254,6 +265,7 @@ def record_rejected(
         result_code,
         error_message,
     )
+    _floor(batch_id)
     return True
 
 
@@ -274,6 +286,7 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
             _announce(batch_id)
     if moved:
         log.warning("batch=%s state=failed reason=%s", batch_id, reason)
+        _floor(batch_id)
     return bool(moved)
 
 
@@ -288,4 +301,5 @@ def record_unconfirmed(batch_id: uuid.UUID) -> bool:
     if moved:
         _announce(batch_id)
         log.warning("batch=%s state=unconfirmed: sent, never answered", batch_id)
+        _floor(batch_id)
     return bool(moved)

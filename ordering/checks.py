@@ -51,6 +51,10 @@ class CheckLine(msgspec.Struct, kw_only=True):
     details: list[str] = []  # modifiers and instructions
     by_staff: bool = False
     batch_id: str | None = None  # the OpenApp batch the line came from
+    # The POS's identifiers for the line (ordering.identifiers offers them in the admin).
+    plu: str = ""
+    sales_modifier: str = ""
+    child_plus: dict[str, str] = {}  # the child products' PLUs and names
 
 
 class CheckAdjustment(msgspec.Struct, kw_only=True):

@@ -24,6 +24,7 @@ from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
 from ordering.reasons import describe_batch_problem
+from ordering.signals import announce_floor_change
 from tables.models import Diner, Table, TableSession
 
 log = logging.getLogger("openapp.live")
@@ -173,6 +174,7 @@ def _broadcast(
     """Tell every phone at the table what the check is now. The message carries data, not
     HTML: each phone's socket renders its own view in the web process (render_for), so the
     bridge that calls this renders nothing."""
+    announce_floor_change(session.pk)  # the staff's floor page shows the table afresh
     layer = get_channel_layer()
     if layer is None:
         return

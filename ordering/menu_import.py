@@ -8,7 +8,7 @@ orders and baskets refer to survive an import.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from ordering import menu_format
+from ordering.identifiers import FORMAT_HELP, is_identifier, reported_identifiers
 from ordering.menu_format import (
     MENU_FORMAT,
     Menu,
@@ -90,6 +91,8 @@ class MenuImportResult:
     unchanged: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     made_unavailable: int = 0
+    # Found before anything was saved: identifiers the POS has not reported at the location.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -121,11 +124,69 @@ def import_menu(location: Location, data: dict[str, Any]) -> MenuImportResult:
 
 
 def write_menu(location: Location, menu: Menu) -> MenuImportResult:
-    """Make the location's menu this checked menu."""
+    """Make the location's menu this checked menu. Identifiers must look like the POS's;
+    those the POS has not reported at this location yet are saved, with a warning."""
+    problems = identifier_problems(menu)
+    if problems:
+        raise MenuImportError(problems)
+    warnings = unreported_warnings(location, menu)
     with transaction.atomic():
         # Two imports for one location run one after the other, not interleaved.
         Location.objects.select_for_update().filter(pk=location.pk).first()
-        return _MenuWriter(location).write(menu.categories)
+        result = _MenuWriter(location).write(menu.categories)
+    result.warnings = warnings
+    return result
+
+
+SHOWN = 10
+
+
+def _identifiers(menu: Menu) -> Iterator[tuple[str, str, str]]:
+    """(where, what, value) for every POS identifier the menu names."""
+    for category in menu.categories:
+        for product in category.products:
+            where = f"category “{category.name}”, product “{product.name}”"
+            yield where, "PLU", product.plu
+            for variant in product.variants:
+                yield f"{where}, variant “{variant.name}”", "pos_identifier", variant.pos_identifier
+            for group in product.modifier_groups:
+                for modifier in group.modifiers:
+                    yield f"{where}, modifier “{modifier.name}”", "PLU", modifier.plu
+
+
+def identifier_problems(menu: Menu) -> list[str]:
+    return [
+        f"{where}: {what} “{value}” is not a POS identifier: use {FORMAT_HELP}"
+        for where, what, value in _identifiers(menu)
+        if value and not is_identifier(value)
+    ]
+
+
+def unreported_warnings(location: Location, menu: Menu) -> list[str]:
+    """What the file names that the POS has not reported at this location (yet)."""
+    reported = reported_identifiers(location.pk)
+    plus = [value for _, what, value in _identifiers(menu) if what == "PLU"]
+    modifiers = [value for _, what, value in _identifiers(menu) if what == "pos_identifier"]
+    if not reported.plus and not reported.modifiers:
+        return [
+            f"The POS at {location} has not reported any identifiers yet, so none of the "
+            "file's PLUs could be checked against it."
+        ]
+    warnings = []
+    for kind, values, known in [
+        ("PLU", plus, reported.plus),
+        ("sales modifier identifier", modifiers, reported.modifiers),
+    ]:
+        missing = sorted({v for v in values if v and v not in known})
+        if missing:
+            shown = ", ".join(missing[:SHOWN]) + (
+                f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+            )
+            warnings.append(
+                f"{len(missing)} {kind}{'s' if len(missing) > 1 else ''} the POS at {location} "
+                f"has not reported yet (new products, or mistakes?): {shown}"
+            )
+    return warnings
 
 
 def validate_menu(data: Any) -> Menu:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -201,10 +202,22 @@ class Batch(models.Model):
     rejection_reason = models.CharField(max_length=30, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     pos_version = models.BigIntegerField(null=True, blank=True)
+    # Staff's hand on a batch that ended without an order (ordering.staff_actions).
+    resent_at = models.DateTimeField(null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "batches"
+        permissions = [
+            ("resend_batch", "Can resend a failed batch or mark it handled"),
+        ]
 
     def __str__(self) -> str:
         return f"Batch {str(self.id)[:8]} for {self.session.table.name} ({self.state})"

@@ -13,3 +13,13 @@ till_work_waiting = Signal()
 
 def announce_till_work() -> None:
     transaction.on_commit(lambda: till_work_waiting.send(sender=None))
+
+
+# What staff see of a table on the floor page changed (a batch moved, the check changed, a
+# diner arrived): sent with session_id once the transaction that changed it commits.
+# ordering.floor listens and tells the location's staff sockets.
+floor_changed = Signal()
+
+
+def announce_floor_change(session_id: int) -> None:
+    transaction.on_commit(lambda: floor_changed.send(sender=None, session_id=session_id))

@@ -4,18 +4,24 @@ never sent back to a browser, only replaced or cleared."""
 from __future__ import annotations
 
 import json
+import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
+from ordering.models import Batch
 from pos_bridge.models import PosConnection, PosMessage, pos_origin
-from pos_bridge.protocol import MessageType
-from tables.scoping import LocationFilter, LocationScopedAdmin, works_at_several_locations
+from pos_bridge.protocol import MessageType, ResultCode
+from tables.models import Table
+from tables.scoping import LocationFilter, LocationScopedAdmin, scope, works_at_several_locations
 
 
 class PosConnectionForm(forms.ModelForm):
@@ -152,27 +158,146 @@ def _message_type_name(value: int | None) -> str:
         return str(value)
 
 
+# The list page's lookups of batches and tables, per request (the admin object is shared).
+_lookups: ContextVar[dict | None] = ContextVar("pos_message_lookups", default=None)
+
+
+def _result_name(value: int | None) -> str:
+    if value is None:
+        return "—"
+    try:
+        return f"{value} {ResultCode(value).name}"
+    except ValueError:
+        return f"{value} (unknown)"
+
+
+class ResultFilter(admin.SimpleListFilter):
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("none", "No ResultCode (requests, pushes)")] + [
+            (str(code.value), f"{code.value} {code.name}") for code in ResultCode
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == "none":
+            return queryset.filter(result_code__isnull=True)
+        if value and value.lstrip("-").isdigit():
+            return queryset.filter(result_code=int(value))
+        return queryset
+
+
+class TableFilter(admin.SimpleListFilter):
+    """The messages about one table: its requests, pushes and the answers to its batches."""
+
+    title = "table"
+    parameter_name = "table"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        tables = scope(Table.objects.select_related("location"), request.user)
+        several = works_at_several_locations(request)
+        return [(str(t.pk), f"{t.name} ({t.location})" if several else t.name) for t in tables]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not (self.value() or "").isdigit():
+            return queryset
+        table = scope(Table.objects.all(), request.user).filter(pk=int(self.value())).first()
+        if table is None:
+            return queryset.none()
+        return queryset.filter(connection__location_id=table.location_id, table=table.pos_table_id)
+
+
+class BatchFilter(admin.SimpleListFilter):
+    """The messages of one batch: every CreateOrder sent with its RequestID and the answers."""
+
+    title = "batch"
+    parameter_name = "batch"
+    RECENT = 30
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        recent = scope(Batch.objects.select_related("session__table"), request.user).order_by(
+            "-created_at"
+        )[: self.RECENT]
+        chosen = self.value()
+        batches = list(recent)
+        if chosen and all(str(b.pk) != chosen for b in batches):
+            batches += list(_batches_in_scope(request, chosen))
+        return [
+            (
+                str(b.pk),
+                f"{b.session.table.name} · {localtime(b.created_at):%H:%M:%S} · {str(b.pk)[:8]}",
+            )
+            for b in batches
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        batch = _batches_in_scope(request, self.value()).first()
+        if batch is None:
+            return queryset.none()
+        return queryset.filter(reference=str(batch.request_id))
+
+
+def _batches_in_scope(request: HttpRequest, batch_id: str) -> QuerySet[Batch]:
+    try:
+        pk = uuid.UUID(batch_id)
+    except ValueError:
+        return Batch.objects.none()
+    return scope(Batch.objects.select_related("session__table").filter(pk=pk), request.user)
+
+
 @admin.register(PosMessage)
 class PosMessageAdmin(LocationScopedAdmin, admin.ModelAdmin):
     """What went over the wire, for support: read-only, like every order record."""
 
-    list_display = ["at", "direction", "kind", "message", "reference", "result_code", "size"]
-    list_filter = ["direction", "kind", "at"]
+    list_display = [
+        "at_ms",
+        "direction",
+        "kind",
+        "message",
+        "change",
+        "table_link",
+        "batch_link",
+        "result",
+        "size",
+    ]
+    list_filter = [
+        ("connection", admin.RelatedOnlyFieldListFilter),
+        TableFilter,
+        BatchFilter,
+        ResultFilter,
+        "direction",
+        "kind",
+        "at",
+    ]
     list_select_related = ["connection__location"]
     search_fields = ["reference", "text"]
     date_hierarchy = "at"
     fields = [
         "connection",
-        "at",
+        "at_ms",
         "direction",
         "kind",
         "message",
+        "change",
+        "table_link",
+        "batch_link",
         "reference",
-        "result_code",
+        "result",
         "size",
         "frame",
     ]
     readonly_fields = fields
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        token = _lookups.set({})  # this request's: each batch and table looked up once
+        try:
+            return super().changelist_view(request, extra_context)
+        finally:
+            _lookups.reset(token)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -199,9 +324,54 @@ class PosMessageAdmin(LocationScopedAdmin, admin.ModelAdmin):
     def location(self, message: PosMessage) -> str:
         return str(message.connection.location)
 
+    @admin.display(description="at", ordering="at")
+    def at_ms(self, message: PosMessage) -> str:
+        at = localtime(message.at)
+        return f"{at:%Y-%m-%d %H:%M:%S}.{at.microsecond // 1000:03d}"
+
     @admin.display(description="message type", ordering="message_type")
     def message(self, message: PosMessage) -> str:
         return _message_type_name(message.message_type)
+
+    @admin.display(description="ChangeType", ordering="change_type")
+    def change(self, message: PosMessage) -> str:
+        return message.change_type or "—"
+
+    @admin.display(description="result", ordering="result_code")
+    def result(self, message: PosMessage) -> str:
+        return _result_name(message.result_code)
+
+    @admin.display(description="table", ordering="table")
+    def table_link(self, message: PosMessage) -> SafeString | str:
+        if not message.table:
+            return "—"
+        key = (message.connection.location_id, message.table)
+        cache = _lookups.get() if _lookups.get() is not None else {}
+        if key not in cache:
+            cache[key] = Table.objects.filter(
+                location_id=key[0], pos_table_id=message.table
+            ).first()
+        table = cache[key]
+        if table is None:
+            return f"POS table {message.table}"
+        url = reverse("admin:tables_table_change", args=[table.pk])
+        return format_html('<a href="{}">{}</a>', url, table.name)
+
+    @admin.display(description="batch")
+    def batch_link(self, message: PosMessage) -> SafeString | str:
+        """The batch whose RequestID the frame carries, if it is an order's."""
+        try:
+            request_id = uuid.UUID(message.reference)
+        except ValueError:
+            return "—"
+        cache = _lookups.get() if _lookups.get() is not None else {}
+        if message.reference not in cache:
+            cache[message.reference] = Batch.objects.filter(request_id=request_id).first()
+        batch = cache[message.reference]
+        if batch is None:
+            return "—"
+        url = reverse("admin:ordering_batch_change", args=[batch.pk])
+        return format_html('<a href="{}">{} ({})</a>', url, str(batch.pk)[:8], batch.state)
 
     @admin.display(description="frame")
     def frame(self, message: PosMessage) -> SafeString:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ordering.models import Batch
 from pos_bridge.models import PosConnection, PosMessage
 
 log = logging.getLogger("openapp.frames")
@@ -49,12 +51,37 @@ def _describe(text: str) -> dict:
         return {"kind": "unreadable"}
     message_type = data.get("MessageType")
     result_code = data.get("ResultCode")
+    payload = data.get("Payload")
+    payload = payload if isinstance(payload, dict) else {}
+    table = payload.get("ServiceModeEntityID")
+    change_type = payload.get("ChangeType")
     return {
         "kind": kind,
         "reference": str(reference)[:64] if reference is not None else "",
         "message_type": message_type if isinstance(message_type, int) else None,
         "result_code": result_code if isinstance(result_code, int) else None,
+        "table": str(table)[:64] if isinstance(table, str | int) else "",
+        "change_type": str(change_type)[:30] if isinstance(change_type, str | int) else "",
     }
+
+
+def _tables_of_batches(rows: list[PosMessage]) -> None:
+    """An answer to an order names no table: it is the table of the batch it answers."""
+    references = {}
+    for row in rows:
+        if not row.table and row.reference:
+            try:
+                references.setdefault(uuid.UUID(row.reference), []).append(row)
+            except ValueError:
+                continue
+    if not references:
+        return
+    found = Batch.objects.filter(request_id__in=list(references)).values_list(
+        "request_id", "session__table__pos_table_id"
+    )
+    for request_id, pos_table_id in found:
+        for row in references[request_id]:
+            row.table = pos_table_id or ""
 
 
 def write(frames: list[Frame]) -> None:
@@ -70,6 +97,7 @@ def write(frames: list[Frame]) -> None:
                 **(_describe(frame.text) if frame.kind is None else {"kind": frame.kind}),
             )
         )
+    _tables_of_batches(rows)
     with transaction.atomic():
         PosMessage.objects.bulk_create(rows)
         last_in: dict[int, datetime] = {}

@@ -103,6 +103,10 @@ class PosMessage(models.Model):
     message_type = models.IntegerField(null=True, blank=True)
     reference = models.CharField("RequestID or EventID", max_length=64, blank=True, db_index=True)
     result_code = models.IntegerField(null=True, blank=True)
+    # Read from the frame when it is written: the POS's table (ServiceModeEntityID; for an
+    # answer to an order, the batch's table) and a push's ChangeType.
+    table = models.CharField("POS table id", max_length=64, blank=True, db_index=True)
+    change_type = models.CharField(max_length=30, blank=True)
     size = models.PositiveIntegerField(help_text="bytes")
     text = models.TextField(help_text="The frame, cut at 16 KB.")
 

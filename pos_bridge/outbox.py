@@ -18,6 +18,7 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ordering import batches
@@ -52,7 +53,10 @@ def expire(older_than: timedelta) -> int:
     fail (their lines go back to the basket); those sent but never answered are left for
     staff to confirm (the POS may hold them)."""
     cutoff = timezone.now() - older_than
-    old = Batch.objects.filter(created_at__lt=cutoff)
+    # A batch staff resent is as old as its resend (ordering.staff_actions).
+    old = Batch.objects.annotate(due_from=Coalesce("resent_at", "created_at")).filter(
+        due_from__lt=cutoff
+    )
     expired = 0
     for batch_id in old.filter(state=BatchState.PENDING).values_list("pk", flat=True):
         expired += batches.record_failed(batch_id, Reason.UNREACHABLE)
@@ -86,7 +90,7 @@ async def send_batch(
     if not await sync_to_async(batches.claim)(batch_id, worker, lease):
         return "claimed elsewhere"
     batch, lines = await sync_to_async(_load)(batch_id)
-    if batch.created_at < timezone.now() - expiry:
+    if (batch.resent_at or batch.created_at) < timezone.now() - expiry:
         await sync_to_async(batches.release)(batch_id, worker)
         await sync_to_async(expire)(expiry)
         return "expired"

@@ -45,6 +45,13 @@ def _line(product: protocol.Product, index: int) -> CheckLine:
         details=details,
         by_staff=product.source == protocol.LineSource.POS,
         batch_id=product.provider_order_id or None,
+        plu=product.plu_identifier or "",
+        sales_modifier=product.sales_modifier_identifier or "",
+        child_plus={
+            child.plu_identifier: child.name or ""
+            for child in children
+            if child.plu_identifier and child.product_type != protocol.ProductType.INSTRUCTION
+        },
     )
 
 

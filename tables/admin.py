@@ -124,11 +124,19 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
                 wrap(self.qr_sheet_view),
                 name="tables_location_qr_sheet",
             ),
+            path(
+                "<path:object_id>/qr-codes.zip",
+                wrap(self.qr_set_view),
+                name="tables_location_qr_set",
+            ),
             *super().get_urls(),
         ]
 
     def qr_sheet_view(self, request: HttpRequest, object_id: str, paper: str) -> HttpResponse:
         return admin_views.location_qr_sheet(self, request, object_id, paper)
+
+    def qr_set_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return admin_views.location_qr_set(self, request, object_id)
 
     @admin.display(description="prices", ordering="use_pos_prices")
     def prices(self, location: Location) -> str:
@@ -141,11 +149,14 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
     def link_list(self, location: Location) -> list[tuple[str, str]]:
         """The pages of a location beyond its form; apps above add theirs (openapp_site)."""
         return [
-            (
-                reverse("admin:tables_location_qr_sheet", args=[location.pk, paper]),
-                f"Print QR codes ({name})",
-            )
-            for paper, name in PAPER_NAMES.items()
+            *(
+                (
+                    reverse("admin:tables_location_qr_sheet", args=[location.pk, paper]),
+                    f"Print QR codes ({name})",
+                )
+                for paper, name in PAPER_NAMES.items()
+            ),
+            (reverse("admin:tables_location_qr_set", args=[location.pk]), "All QR codes (zip)"),
         ]
 
     @admin.display(description="QR codes and menu")

@@ -15,8 +15,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from tables.models import Location, Table
-from tables.qr import file_stem, public_base_url, qr_png, qr_svg, qr_zip, table_url
-from tables.qr_sheet import PAPER_SIZES, qr_sheet_pdf, sheet_filename
+from tables.qr import (
+    file_stem,
+    public_base_url,
+    qr_png,
+    qr_svg,
+    qr_zip,
+    table_label,
+    table_url,
+)
+from tables.qr_sheet import PAPER_NAMES, PAPER_SIZES, qr_sheet_pdf, sheet_filename
 from tables.scoping import scope
 
 QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
@@ -60,7 +68,8 @@ def table_qr_code(
     if not model_admin.has_view_permission(request, table):
         raise PermissionDenied
     url = table_url(table, public_base_url(request))
-    content = qr_svg(url) if kind == "svg" else qr_png(url)
+    label = table_label(table)
+    content = qr_svg(url, label) if kind == "svg" else qr_png(url, label=label)
     inline = request.GET.get("inline") == "1"
     return download(content, QR_TYPES[kind], f"{file_stem(table)}.{kind}", inline=inline)
 
@@ -164,3 +173,27 @@ def location_qr_sheet(
         raise PermissionDenied
     tables = scope(location.tables.select_related("location"), request.user)
     return qr_sheet_response(request, list(tables.order_by("position", "name")), paper, location)
+
+
+def location_qr_set(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """A location's whole set in one download: every table's labelled PNG and SVG, and the
+    cut-ready card sheets for A4 and Letter."""
+    location = scoped_object(model_admin, request, object_id)
+    if not (
+        model_admin.has_view_permission(request, location)
+        and request.user.has_perm("tables.view_table")
+    ):
+        raise PermissionDenied
+    tables = list(
+        scope(location.tables.select_related("location"), request.user).order_by("position", "name")
+    )
+    base_url = public_base_url(request)
+    title = f"QR codes for {location.name}"
+    sheets = {
+        sheet_filename(location, paper): qr_sheet_pdf(tables, base_url, paper, title=title)
+        for paper in PAPER_NAMES
+    }
+    content = qr_zip(tables, base_url, extra=sheets)
+    return download(content, "application/zip", f"{location.slug}-qr-codes.zip")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape
 
 import qrcode
 import qrcode.constants
@@ -12,6 +14,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
 from qrcode.image.pil import PilImage
 
 from tables.models import Table
@@ -45,19 +48,77 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def qr_svg(url: str) -> bytes:
-    """A scalable SVG on a white background (a transparent one vanishes on dark card)."""
+def table_label(table: Table) -> tuple[str, str]:
+    """What is printed under a table's code: the table's name, then the location's."""
+    return table.name, table.location.name
+
+
+def qr_svg(url: str, label: Sequence[str] = ()) -> bytes:
+    """A scalable SVG on a white background (a transparent one vanishes on dark card),
+    with the label's lines (a table's name, its location's) under the code."""
     image = _code(url).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + image.to_string(encoding="utf-8")
+    svg = image.to_string(encoding="utf-8").decode("utf-8")
+    if label:
+        size = len(_code(url).get_matrix())  # modules, quiet zone included: the viewBox
+        # Under the code's quiet zone: the name in 3-module letters, the location in 2.
+        sizes = [3.0, 2.0] + [2.0] * (len(label) - 2)
+        height = size + sum(s * 1.5 for s in sizes[: len(label)]) + 1
+        svg = re.sub(
+            r'<svg width="[^"]+" height="[^"]+" (version="1.1" )?viewBox="[^"]+"',
+            f'<svg width="{size}mm" height="{height:g}mm" version="1.1" '
+            f'viewBox="0 0 {size} {height:g}"',
+            svg,
+            count=1,
+        )
+        y = float(size)
+        texts = []
+        for line, font_size in zip(label, sizes, strict=False):
+            y += font_size * 1.25
+            weight = "bold" if font_size == sizes[0] else "normal"
+            texts.append(
+                f'<text x="{size / 2:g}" y="{y:g}" font-family="Helvetica, Arial, sans-serif" '
+                f'font-size="{font_size:g}" font-weight="{weight}" text-anchor="middle" '
+                f'textLength="{min(len(line) * font_size * 0.55, size - 2):g}" '
+                f'lengthAdjust="spacingAndGlyphs">{escape(line)}</text>'
+            )
+        svg = svg.replace("</svg>", "".join(texts) + "</svg>")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + svg.encode("utf-8")
 
 
-def qr_png(url: str, box_size: int = 12) -> bytes:
-    """A PNG with `box_size` pixels a module: 12 gives about 500 px, enough to print 4 cm."""
+def qr_png(url: str, box_size: int = 12, label: Sequence[str] = ()) -> bytes:
+    """A PNG with `box_size` pixels a module: 12 gives about 500 px, enough to print 4 cm;
+    the label's lines (a table's name, its location's) are printed under the code."""
     code = _code(url, box_size=box_size)
     image = code.make_image(image_factory=PilImage, fill_color="black", back_color="white")
+    picture = image.get_image().convert("RGB")
+    if label:
+        picture = _labelled(picture, label, box_size)
     buffer = io.BytesIO()
-    image.save(buffer, kind="PNG")
+    picture.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _labelled(picture: Image.Image, label: Sequence[str], box_size: int) -> Image.Image:
+    width, height = picture.size
+    room = width - 4 * box_size
+    lines = []
+    for index, line in enumerate(label):
+        size = box_size * (3 if index == 0 else 2)
+        font = ImageFont.load_default(size=size)
+        while size > 8 and font.getlength(line) > room:
+            size -= 1
+            font = ImageFont.load_default(size=size)
+        lines.append((line, font, size))
+    extra = sum(int(size * 1.4) for _, _, size in lines) + 2 * box_size
+    out = Image.new("RGB", (width, height + extra), "white")
+    out.paste(picture, (0, 0))
+    draw = ImageDraw.Draw(out)
+    y = height
+    for index, (line, font, size) in enumerate(lines):
+        fill = "black" if index == 0 else (70, 70, 70)
+        draw.text((width / 2, y), line, font=font, fill=fill, anchor="ma")
+        y += int(size * 1.4)
+    return out
 
 
 def qr_text(url: str) -> str:
@@ -73,8 +134,8 @@ def file_stem(table: Table) -> str:
     return f"{table.location.slug}-{slugify(table.name) or f'table-{table.pk}'}"
 
 
-def qr_zip(tables: Iterable[Table], base_url: str) -> bytes:
-    """Every table's code as SVG and PNG in one zip."""
+def qr_zip(tables: Iterable[Table], base_url: str, extra: dict[str, bytes] | None = None) -> bytes:
+    """Every table's code as SVG and PNG, labelled, in one zip (and any `extra` files)."""
     buffer = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -84,8 +145,10 @@ def qr_zip(tables: Iterable[Table], base_url: str) -> bytes:
                 stem = f"{stem}-{table.pos_table_id}"
             used.add(stem)
             url = table_url(table, base_url)
-            archive.writestr(f"{stem}.svg", qr_svg(url))
-            archive.writestr(f"{stem}.png", qr_png(url))
+            archive.writestr(f"{stem}.svg", qr_svg(url, table_label(table)))
+            archive.writestr(f"{stem}.png", qr_png(url, label=table_label(table)))
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
     return buffer.getvalue()
 
 

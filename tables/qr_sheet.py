@@ -1,7 +1,8 @@
 """A printable PDF of a location's table QR codes, four to a page.
 
-Each quarter of the page is one table-tent card (A6 on A4, 4¼ × 5½ in on Letter): the
-table's name, its code and "Scan to order", with dashed lines to cut along. The codes are
+Each quarter of the page is one table-tent card (A6 on A4, 4¼ × 5½ in on Letter):
+"Scan to order", the code, and the table's and the location's names under it, with
+dashed lines and corner marks to cut along. The codes are
 drawn as vector squares, so they stay sharp at any printer resolution.
 """
 
@@ -75,26 +76,38 @@ def _card(
     height: float,
 ) -> None:
     centre = left + width / 2
-    code_size = min(width - 2 * MARGIN, LARGEST_CODE)
-    # Heading, code and call to action, centred on the card as one block.
-    block = 56 + code_size + 50
+    code_size = min(width - 2 * MARGIN, LARGEST_CODE - 10 * mm)
+    # "Scan to order" above, then the code, with the table's and the location's names
+    # under it: centred on the card as one block.
+    block = 34 + code_size + 58 + 14
     top = bottom + (height + block) / 2
 
-    canvas.setFillColor(QUIET)
-    _centred(canvas, table.location.name, centre, top - 10, font=REGULAR, size=11, width=width)
-    canvas.setFillColor(black)
-    _centred(canvas, table.name, centre, top - 42, font=BOLD, size=30, width=width)
-
-    code_top = top - 56
+    _centred(canvas, CALL_TO_ACTION, centre, top - 22, font=BOLD, size=22, width=width)
+    code_top = top - 34
     _code(
         canvas, table_url(table, base_url), centre - code_size / 2, code_top - code_size, code_size
     )
 
     below = code_top - code_size
-    _centred(canvas, CALL_TO_ACTION, centre, below - 26, font=BOLD, size=22, width=width)
+    _centred(canvas, table.name, centre, below - 30, font=BOLD, size=30, width=width)
     canvas.setFillColor(QUIET)
-    _centred(canvas, HINT, centre, below - 44, font=REGULAR, size=10, width=width)
+    _centred(canvas, table.location.name, centre, below - 48, font=REGULAR, size=12, width=width)
+    _centred(canvas, HINT, centre, below - 66, font=REGULAR, size=9, width=width)
     canvas.setFillColor(black)
+    _crop_marks(canvas, left, bottom, width, height)
+
+
+def _crop_marks(canvas: Canvas, left: float, bottom: float, width: float, height: float) -> None:
+    """Short marks at each card's corners, inside the page, to cut along with a guillotine."""
+    canvas.saveState()
+    canvas.setStrokeColor(black)
+    canvas.setLineWidth(0.4)
+    mark, gap = 4 * mm, 1.5 * mm
+    for x, dx in ((left, 1), (left + width, -1)):
+        for y, dy in ((bottom, 1), (bottom + height, -1)):
+            canvas.line(x + dx * gap, y, x + dx * (gap + mark), y)
+            canvas.line(x, y + dy * gap, x, y + dy * (gap + mark))
+    canvas.restoreState()
 
 
 def _code(canvas: Canvas, url: str, left: float, bottom: float, size: float) -> None:

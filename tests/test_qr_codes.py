@@ -230,3 +230,72 @@ def test_export_qr_codes_uses_public_base_url_and_needs_an_address(
     table = dining_room.tables.get(pos_table_id="1")
     assert decode_png((tmp_path / "demo-table-1.png").read_bytes()) == [table_address(table)]
     assert not (tmp_path / "demo-qr-codes-a4.pdf").exists()
+
+
+# Labels: a printed pile of codes can be told apart.
+
+
+def label_region(content: bytes) -> Image.Image:
+    """What is under the code: the PNG's rows below its square."""
+    image = Image.open(io.BytesIO(content)).convert("L")
+    width, height = image.size
+    return image.crop((0, width, width, height))
+
+
+def test_the_png_prints_the_table_and_location_under_the_code(staff, table_10, public_base_url):
+    png = staff.get(f"/admin/tables/table/{table_10.pk}/qr.png").content
+    image = Image.open(io.BytesIO(png))
+    assert image.height > image.width + 40  # room for two lines under the square code
+    histogram = label_region(png).histogram()
+    dark = sum(histogram[:128])
+    assert dark > 200, "nothing printed under the code"
+    assert decode_png(png) == [table_address(table_10)]
+    # The same label as text a person reads: drawn from the table's and location's names.
+    from tables.qr import table_label
+
+    assert table_label(table_10) == ("Table 10", "The Corona & Steak")
+
+
+def test_the_svg_prints_the_table_and_location_under_the_code(staff, table_10, public_base_url):
+    svg = staff.get(f"/admin/tables/table/{table_10.pk}/qr.svg").content.decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts == ["Table 10", "The Corona &amp; Steak"]
+    width, height = map(float, re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
+    assert height > width
+    assert decode_svg(svg.encode()) == [table_address(table_10)]
+
+
+def test_the_sheet_prints_each_tables_name_and_location_under_its_code(
+    staff, dining_room, public_base_url
+):
+    response = staff.get(f"/admin/tables/location/{dining_room.pk}/qr-codes/a4.pdf")
+    _reader, lines = pdf_lines(response.content)
+    first = lines.index("Table 1")
+    assert lines[first - 1] == "Scan to order"  # above the code
+    assert lines[first + 1] == "The Corona & Steak"  # under it, with the table's name
+    assert lines.count("The Corona & Steak") == 20
+
+
+def test_one_download_gives_the_locations_whole_set(staff, dining_room, public_base_url):
+    page = staff.get(f"/admin/tables/location/{dining_room.pk}/change/").content.decode()
+    url = f"/admin/tables/location/{dining_room.pk}/qr-codes.zip"
+    assert f'href="{url}"' in page
+    response = staff.get(url)
+    assert response["Content-Type"] == "application/zip"
+    assert 'filename="demo-qr-codes.zip"' in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    for number in range(1, 21):
+        assert {f"demo-table-{number}.png", f"demo-table-{number}.svg"} <= names
+    assert {"demo-qr-codes-a4.pdf", "demo-qr-codes-letter.pdf"} <= names
+    table_7 = dining_room.tables.get(pos_table_id="7")
+    assert decode_png(archive.read("demo-table-7.png")) == [table_address(table_7)]
+    assert b"Table 7</text>" in archive.read("demo-table-7.svg")
+
+
+def test_another_locations_whole_set_is_a_404(dining_room, public_base_url):
+    from tests.test_admin_people import second_location
+
+    harbour = second_location()
+    other = logged_in(person("olly", "Managers", harbour))
+    assert other.get(f"/admin/tables/location/{dining_room.pk}/qr-codes.zip").status_code == 404

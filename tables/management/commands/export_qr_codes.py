@@ -8,7 +8,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tables.models import Location
-from tables.qr import NoBaseUrl, file_stem, public_base_url, qr_png, qr_svg, table_url
+from tables.qr import (
+    NoBaseUrl,
+    file_stem,
+    public_base_url,
+    qr_png,
+    qr_svg,
+    table_label,
+    table_url,
+)
 from tables.qr_sheet import PAPER_SIZES, qr_sheet_pdf, sheet_filename
 
 
@@ -55,8 +63,8 @@ class Command(BaseCommand):
                 stem = f"{stem}-{table.pos_table_id}"
             used.add(stem)
             url = table_url(table, base_url)
-            (out / f"{stem}.svg").write_bytes(qr_svg(url))
-            (out / f"{stem}.png").write_bytes(qr_png(url))
+            (out / f"{stem}.svg").write_bytes(qr_svg(url, table_label(table)))
+            (out / f"{stem}.png").write_bytes(qr_png(url, label=table_label(table)))
         papers = list(PAPER_SIZES) if options["paper"] == "both" else [options["paper"]]
         for paper in papers:
             pdf = qr_sheet_pdf(tables, base_url, paper, title=f"QR codes for {location.name}")
