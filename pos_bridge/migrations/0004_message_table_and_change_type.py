@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pos_bridge', '0002_connection_state_and_message_log'),
+        ('pos_bridge', '0003_pos_url_validated'),
     ]
 
     operations = [
