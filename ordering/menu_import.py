@@ -156,7 +156,7 @@ def _identifiers(menu: Menu) -> Iterator[tuple[str, str, str]]:
 
 def identifier_problems(menu: Menu) -> list[str]:
     return [
-        f"{where}: {what} “{value}” is not a POS identifier: use {FORMAT_HELP}"
+        f'{where}: {what} "{value}" is not a POS identifier: use {FORMAT_HELP}'
         for where, what, value in _identifiers(menu)
         if value and not is_identifier(value)
     ]

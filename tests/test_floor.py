@@ -162,7 +162,11 @@ async def floor_socket(user, location: Location) -> WebsocketCommunicator:
     return WebsocketCommunicator(
         application,
         f"/ws/floor/{location.pk}/",
-        headers=[(b"cookie", cookie.encode()), (b"origin", b"http://localhost")],
+        headers=[
+            (b"cookie", cookie.encode()),
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+        ],
     )
 
 
@@ -204,7 +208,9 @@ async def test_the_floor_socket_refuses_other_locations_and_strangers(dining_roo
     from openapp_site.asgi import application
 
     anonymous = WebsocketCommunicator(
-        application, f"/ws/floor/{dining_room.pk}/", headers=[(b"origin", b"http://localhost")]
+        application,
+        f"/ws/floor/{dining_room.pk}/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
     )
     connected, code = await anonymous.connect()
     assert not connected and code == 4403

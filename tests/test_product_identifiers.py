@@ -158,8 +158,8 @@ def test_a_snapshot_keeps_the_pos_identifiers_of_each_line():
     from pos_bridge import codec, protocol
     from pos_bridge.snapshots import check_state
 
-    order = codec.from_wire(
-        protocol.Order,
+    # Read as the bridge reads it: a pushed frame through the codec.
+    order_fields = (
         {
             "Amount": Decimal("25.00"),
             "AmountOwing": Decimal("25.00"),
@@ -180,6 +180,18 @@ def test_a_snapshot_keeps_the_pos_identifiers_of_each_line():
             ],
         },
     )
+    push = {
+        "EventID": "e-1",
+        "MessageType": protocol.MessageType.TABLE_SNAPSHOT_CHANGED,
+        "Payload": {
+            "ServiceModeEntityID": "10",
+            "Version": 2,
+            "ChangeType": "ITEMS_ADDED",
+            "LineIDs": ["L1"],
+            "Order": order_fields[0],
+        },
+    }
+    order = codec.decode(codec.dumps(push)).payload.order
     line = check_state(order, "GBP").lines[0]
     assert (line.plu, line.sales_modifier) == (STEAK, "LARGE")
     assert line.child_plus == {"900": "Peppercorn Sauce"}
