@@ -142,7 +142,9 @@ def render_rows(rows: list[dict[str, Any]]) -> str:
 
 
 def table_changed(sender: Any = None, session_id: int | None = None, **kwargs: Any) -> None:
-    """Tell the location's floor sockets what the session's table looks like now."""
+    """Tell the location's floor sockets which table changed. Only its ids travel: the floor
+    sockets, in the web processes and only when someone watches, read the row themselves,
+    so a push or a batch costs the bridge one read by primary key here, not the row's."""
     layer = get_channel_layer()
     if layer is None or session_id is None:
         return
@@ -150,9 +152,8 @@ def table_changed(sender: Any = None, session_id: int | None = None, **kwargs: A
         table_id, location_id = TableSession.objects.values_list(
             "table_id", "table__location_id"
         ).get(pk=session_id)
-        rows = table_rows(location_id, [table_id])
         async_to_sync(layer.group_send)(
-            group_for_location(location_id), {"type": "floor.update", "tables": rows}
+            group_for_location(location_id), {"type": "floor.update", "table_ids": [table_id]}
         )
     except Exception:
         # The floor is a view: a failure to show it never stops an order moving.

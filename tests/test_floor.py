@@ -233,4 +233,4 @@ def test_floor_updates_carry_data_not_html(dining_room, table_10, monkeypatch):
     assert group == f"floor.{dining_room.pk}" and message["type"] == "floor.update"
     json.dumps(message)  # plain data, as a channel layer carries it
     assert "<" not in json.dumps(message)
-    assert message["tables"][0]["attention"][0]["state"] == "pending"
+    assert message["table_ids"] == [table_10.pk]
