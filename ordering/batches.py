@@ -38,6 +38,10 @@ def _announce(batch_id: uuid.UUID) -> None:
     transaction.on_commit(lambda: live.batch_moved(batch_id))
 
 
+# A batch older than this when it is first sent waited in the queue (the till was away).
+WAS_QUEUED = timedelta(seconds=2)
+
+
 class NothingToSend(Exception):
     pass
 
@@ -156,10 +160,12 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
         attempts=F("attempts") + 1,
     )
     if updated:
-        # The diner sees "sending" on the first attempt and "we keep trying" from the
-        # second; later resends change nothing on their phone, so nothing is pushed.
-        attempts = Batch.objects.values_list("attempts", flat=True).get(pk=batch_id)
-        if attempts <= 2:
+        # What the diner reads changes only when a queued batch goes out ("Queued" →
+        # "Sending"), and at the first resend ("we keep trying"). A batch sent as soon as it
+        # was written already says "Sending" on the phone: pushing that again would cost a
+        # render of the basket for nothing, on every batch.
+        attempts, created_at = Batch.objects.values_list("attempts", "created_at").get(pk=batch_id)
+        if attempts == 2 or (attempts == 1 and now - created_at > WAS_QUEUED):
             _announce(batch_id)
             _floor(batch_id)
     return bool(updated)

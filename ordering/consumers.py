@@ -28,12 +28,6 @@ from tables.models import Diner, TableSession
 REFUSED = 4403
 
 
-def _off_the_shared_thread(func):
-    """A read-only render for one phone, run on a worker thread of its own rather than the
-    process's one thread for sync code, where requests and the bridge queue behind it."""
-    return database_sync_to_async(func, thread_sensitive=False)
-
-
 def _resolve(session_id: uuid.UUID, cookies: dict[str, str]) -> tuple[TableSession, Diner] | None:
     session, diner = session_and_diner(session_id, phone_from_cookies(cookies))
     if session is None or diner is None:
@@ -99,7 +93,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
         the others hear of the lines on the check through check.update."""
         if event["diner"] != self.diner.pk:
             return
-        html = await _off_the_shared_thread(render_basket_push)(
+        html = await database_sync_to_async(render_basket_push)(
             self.diner, event["state"], on_basket_page=self.page == "basket"
         )
         await self.send(text_data=html)
@@ -112,7 +106,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
     async def menu_update(self, event: dict) -> None:
         html = ""
         if self.page == "menu":
-            html = await _off_the_shared_thread(render_menu_item)(event["product_id"], self.session)
+            html = await database_sync_to_async(render_menu_item)(event["product_id"], self.session)
         if event["notice"]:
             html += render_notice(event["notice"])
         if html:

@@ -54,7 +54,5 @@ class FloorConsumer(AsyncWebsocketConsumer):
         return  # the page only listens
 
     async def floor_update(self, event: dict) -> None:
-        rows = await database_sync_to_async(table_rows, thread_sensitive=False)(
-            self.location_id, event["table_ids"]
-        )
+        rows = await database_sync_to_async(table_rows)(self.location_id, event["table_ids"])
         await self.send(text_data=render_rows(rows))
