@@ -611,7 +611,7 @@ class BatchInline(ReadOnlyMixin, LocationScopedInline, admin.TabularInline):
 
 
 @admin.register(TableSession)
-class TableSessionAdmin(ReadOnlyMixin, LocationScopedAdmin, admin.ModelAdmin):
+class TableSessionAdmin(ReadOnlyMixin, LocationColumnMixin, LocationScopedAdmin, admin.ModelAdmin):
     list_display = ["table", "location", "opened_at", "closed_at", "diner_count", "batch_count"]
     list_filter = [SessionStatusFilter, "opened_at"]
     list_select_related = ["table__location"]
@@ -621,6 +621,7 @@ class TableSessionAdmin(ReadOnlyMixin, LocationScopedAdmin, admin.ModelAdmin):
     fields = ["table", "opened_at", "closed_at", "diner_count", "bill"]
     readonly_fields = fields
     inlines = [BatchInline]
+    location_filter_path = "table__location"
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[TableSession]:
         return (
@@ -631,18 +632,6 @@ class TableSessionAdmin(ReadOnlyMixin, LocationScopedAdmin, admin.ModelAdmin):
                 batch_total=Count("batches", distinct=True),
             )
         )
-
-    def get_list_display(self, request: HttpRequest) -> list[str]:
-        columns = list(super().get_list_display(request))
-        if not works_at_several_locations(request):
-            columns.remove("location")
-        return columns
-
-    def get_list_filter(self, request: HttpRequest) -> list[Any]:
-        filters = list(super().get_list_filter(request))
-        if works_at_several_locations(request):
-            filters.append(("table__location", LocationFilter))
-        return filters
 
     @admin.display(description="location", ordering="table__location__name")
     def location(self, session: TableSession) -> str:
