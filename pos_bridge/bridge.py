@@ -25,13 +25,14 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
 from ordering import live
 from pos_bridge import frame_log, leases, outbox, protocol, snapshots, wakeup
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
-from pos_bridge.models import PosConnection
+from pos_bridge.models import PosConnection, validate_pos_url
 
 log = logging.getLogger("openapp.bridge")
 
@@ -42,10 +43,29 @@ SNAPSHOT_RETRY_SECONDS = 2.0
 FLUSH_SECONDS = 0.5
 ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
 PRUNE_SECONDS = 600.0
+BAD_ADDRESS = "bad address"
 
 
 def _enabled_connections() -> list[PosSettings]:
-    return [PosSettings.from_model(c) for c in PosConnection.objects.filter(is_enabled=True)]
+    """The enabled connections whose address passes the admin's rules. The admin checks an
+    address when it is saved, but one written another way (a shell, a fixture, SQL, a
+    setting changed since) is checked again here: the token is never sent to it."""
+    usable = []
+    for connection in PosConnection.objects.filter(is_enabled=True):
+        try:
+            validate_pos_url(connection.url)
+        except ValidationError as refusal:
+            _record_bad_address(connection.pk, " ".join(refusal.messages))
+            continue
+        usable.append(PosSettings.from_model(connection))
+    return usable
+
+
+def _record_bad_address(connection_id: int, why: str) -> None:
+    error = f"Not connecting to this address: {why}"[:300]
+    PosConnection.objects.filter(pk=connection_id).exclude(
+        state=BAD_ADDRESS, last_error=error
+    ).update(state=BAD_ADDRESS, state_since=timezone.now(), last_error=error)
 
 
 def _save_states(states: dict[int, tuple[str, str]]) -> None:

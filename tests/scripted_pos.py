@@ -63,7 +63,9 @@ class ScriptedPos:
 
 
 @contextmanager
-def scripted_pos(answer: Answer = answer_nothing_open) -> Iterator[ScriptedPos]:
+def scripted_pos(
+    answer: Answer = answer_nothing_open, host: str = "127.0.0.1"
+) -> Iterator[ScriptedPos]:
     pos = ScriptedPos(answer)
     loop = asyncio.new_event_loop()
     started = threading.Event()
@@ -72,9 +74,9 @@ def scripted_pos(answer: Answer = answer_nothing_open) -> Iterator[ScriptedPos]:
     async def main() -> None:
         nonlocal stop
         stop = loop.create_future()
-        async with serve(pos._serve, "127.0.0.1", 0) as server:
+        async with serve(pos._serve, host, 0) as server:
             port = server.sockets[0].getsockname()[1]
-            pos.url = f"ws://127.0.0.1:{port}/"
+            pos.url = f"ws://{host}:{port}/"
             started.set()
             await stop
 
