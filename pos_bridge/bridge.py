@@ -183,14 +183,18 @@ class Bridge:
         for task in self._work:
             task.cancel()
         await asyncio.gather(*self._work, return_exceptions=True)
+        dropped = {}
         for connection_id in list(self.clients):
-            location_id = self.clients[connection_id].settings.location_id
+            dropped[connection_id] = self.clients[connection_id].settings.location_id
             await self._drop(connection_id)
+        # The last frames and states first: closing the socket reports "reconnecting",
+        # which must not overwrite the "not connected" that giving up the lease writes.
+        with contextlib.suppress(Exception):
+            await self._flush()
+        for connection_id, location_id in dropped.items():
             await sync_to_async(leases.give_up)(connection_id, self.worker)
             with contextlib.suppress(Exception):
                 await sync_to_async(live.till_changed)(location_id, None)
-        with contextlib.suppress(Exception):
-            await self._flush()
         log.info("bridge=%s stopped", self.worker)
 
     async def _hold_connections(self) -> None:

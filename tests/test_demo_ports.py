@@ -79,3 +79,13 @@ def test_make_demo_on_other_ports_prints_table_10s_code_and_the_simulator_accept
     finally:
         if demo.stop() is not None:
             pytest.fail(f"The demo exited by itself:\n{demo.output()}")
+
+    # Stopped (SIGTERM, as Ctrl-C would), the demo leaves no connection saying "connected".
+    states = _manage(
+        "shell",
+        "-c",
+        "from pos_bridge.models import PosConnection as P;"
+        "print(sorted(set(P.objects.values_list('state', flat=True))))",
+        env=env,
+    )
+    assert "['not connected']" in states, states

@@ -195,3 +195,15 @@ def test_no_authorization_header_without_a_token(seed_location, pos_10):
         phone.scan(Table.objects.get(location=seed_location, pos_table_id="10"))
         wait_until(lambda: pos_10.received(30), what="the snapshot request")
     assert "Authorization" not in pos_10.handshake_headers[0]
+
+
+def test_a_stopped_bridge_leaves_the_connection_saying_not_connected(seed_location, pos_10):
+    with running_bridge():
+        wait_until(
+            lambda: PosConnection.objects.filter(
+                location=seed_location, state="connected"
+            ).exists(),
+            what="the bridge connected",
+        )
+    connection = PosConnection.objects.get(location=seed_location)
+    assert (connection.state, connection.held_by) == ("not connected", "")

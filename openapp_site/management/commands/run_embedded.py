@@ -83,8 +83,8 @@ class Command(BaseCommand):
             if point_demo_pos_at(simulator.url):
                 lines.append(f"The demo location's POS connection now points at {simulator.url}")
             lines.append(f"POS staff console (act as waiter and kitchen): {simulator.console_url}")
-        if not options["no_bridge"]:
-            loop.create_task(Bridge().run())
+        bridge = None if options["no_bridge"] else Bridge()
+        running = loop.create_task(bridge.run()) if bridge else None
         base = f"http://{options['host']}:{options['port']}"
         lines += self._demo_lines(base)
 
@@ -98,6 +98,11 @@ class Command(BaseCommand):
             ready_callable=ready,
             verbosity=0,
         ).run()
+        if bridge and running:
+            # daphne stopped on Ctrl-C; let the bridge finish what it sent and say on each
+            # connection that it is no longer connected.
+            loop.run_until_complete(bridge.shutdown(grace=5.0))
+            loop.run_until_complete(running)
 
     def _demo_lines(self, base: str) -> list[str]:
         from openapp_site.demo import admin_login_line, demo_table_links
