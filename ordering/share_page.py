@@ -49,8 +49,10 @@ def share_context(
 ) -> dict:
     view = view or live.table_view(session)
     check = view.check
-    if fresh is None:
+    asking = False
+    if fresh is None:  # a phone (re)connecting: the till may be answering right now
         fresh = _answered(check)
+        asking = check.refresh_wanted_at is not None and view.till_reachable
     if as_of is None:
         known = [t for t in (check.refreshed_at, check.updated_at) if t is not None]
         as_of = max(known) if known else None
@@ -62,6 +64,7 @@ def share_context(
         "shares": table if table is not None and state.lines else None,
         "state": state,
         "you": diner.pk,
+        "asking": asking,
         "till_asked": fresh
         and view.till_reachable
         and check.support not in (CheckSupport.UNAVAILABLE, CheckSupport.OWN_BATCHES),
