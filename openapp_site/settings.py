@@ -261,6 +261,9 @@ DEMO_ADMIN_PASSWORD_FILE = os.environ.get("DEMO_ADMIN_PASSWORD_FILE") or str(
 BASKET_MAX_LINES = int(os.environ.get("BASKET_MAX_LINES", "40"))
 BASKET_MAX_QUANTITY = int(os.environ.get("BASKET_MAX_QUANTITY", "20"))
 SENDS_PER_MINUTE = int(os.environ.get("SENDS_PER_MINUTE", "6"))
+# Opening "Your share" asks the till afresh and waits at most this long for its answer
+# before showing the last figures it gave (the answer is pushed when it comes).
+SHARE_FRESH_WAIT_SECONDS = float(os.environ.get("SHARE_FRESH_WAIT_SECONDS", "3"))
 
 # The POS bridge.
 # Plain ws:// to a POS on another machine (the token then crosses the network unencrypted);

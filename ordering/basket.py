@@ -98,6 +98,7 @@ def render_basket_push(diner: Diner, state: str, *, on_basket_page: bool) -> str
     if on_basket_page:
         context = {
             "basket": basket,
+            "diner": diner,  # the order note, above the Send button
             "session": diner.session,
             "currency": diner.session.table.location.currency,
         }

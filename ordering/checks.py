@@ -36,18 +36,32 @@ class ChangeType(enum.StrEnum):
 
 
 class LineStatus:
-    ORDERED = "ordered"
+    SENT = "sent"  # in a batch of ours the POS has not answered yet: not on its bill
+    ORDERED = "ordered"  # on the POS's order: accepted
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    REMOVED = "removed"  # was on this check, and the POS took it off (LINES_REMOVED)
+
+
+class CheckChild(msgspec.Struct, kw_only=True):
+    """A modifier or an instruction under a line, with what the POS charges for it."""
+
+    name: str
+    quantity: int = 1
+    price: Decimal = Decimal("0.00")
+    total: Decimal = Decimal("0.00")
+    instruction: bool = False
 
 
 class CheckLine(msgspec.Struct, kw_only=True):
     line_id: str
     name: str
     quantity: int
-    total: Decimal
+    total: Decimal  # the line's and its children's, as the POS charges them
     status: str = LineStatus.ORDERED
     variant: str = ""
+    price: Decimal | None = None  # the POS's unit price, without the children
+    children: list[CheckChild] = []
     details: list[str] = []  # modifiers and instructions
     by_staff: bool = False
     batch_id: str | None = None  # the OpenApp batch the line came from
@@ -65,6 +79,7 @@ class CheckAdjustment(msgspec.Struct, kw_only=True):
 class CheckTax(msgspec.Struct, kw_only=True):
     name: str
     amount: Decimal
+    rate: Decimal | None = None  # percent, as the POS gives it (10.000 is 10%)
     added_on_top: bool = False
 
 
@@ -81,6 +96,9 @@ class CheckState(msgspec.Struct, kw_only=True):
     is_closed: bool = False
     order_number: str = ""
     order_id: str = ""  # the POS's SalesTransactionID: which check this is
+    # Lines the POS took off this check since we first held it: the protocol's Order drops
+    # them, so they are known only by comparing with the check held before (kept to show).
+    removed_lines: list[CheckLine] = []
 
     def to_json(self) -> dict[str, Any]:
         return msgspec.to_builtins(self)  # money as its digits, in strings
@@ -149,6 +167,22 @@ def _verdict(check: TableCheck, version: int, state: CheckState | None, connecti
     return "same" if version == check.version else "older"
 
 
+def carry_removed(held: CheckState | None, state: CheckState | None) -> CheckState | None:
+    """A removed line disappears from the POS's Order (protocol §7): a line of the same
+    check that was held and is gone now was removed, and stays shown as such."""
+    if state is None or held is None or held.order_id != state.order_id:
+        return state
+    removed = [line for line in held.removed_lines if state.line(line.line_id) is None]
+    known = {line.line_id for line in removed}
+    for line in held.lines:
+        if line.line_id.startswith("#") or line.line_id in known:
+            continue  # "#n": a POS that gives no LineIDs cannot say which line went
+        if state.line(line.line_id) is None:
+            removed.append(msgspec.structs.replace(line, status=LineStatus.REMOVED))
+    state.removed_lines = removed
+    return state
+
+
 def _not_before_this_session(
     state: CheckState | None, held: CheckState | None
 ) -> CheckState | None:
@@ -167,7 +201,7 @@ def apply_snapshot(
     with transaction.atomic():
         check, _ = TableCheck.objects.select_for_update().get_or_create(session_id=session_id)
         before = state_of(check)
-        state = _not_before_this_session(state, before)
+        state = carry_removed(before, _not_before_this_session(state, before))
         verdict = _verdict(check, version, state, connection)
         if verdict == "older":
             log.info("session %s: ignored a snapshot older than the check held", session_id)
@@ -202,12 +236,16 @@ def apply_change(
         if check is None:
             check, _ = TableCheck.objects.get_or_create(session_id=session_id)
         before = state_of(check)
-        state = _not_before_this_session(state, before)
+        state = carry_removed(before, _not_before_this_session(state, before))
         verdict = _verdict(check, version, state, connection)
         if verdict in ("same", "older"):
             return CheckUpdate(applied=False, before=before, after=before)
         gap = verdict == "newer" and check.version >= 0 and version > check.version + 1
-        changes: dict[str, object] = {"version": version, "connection": connection}
+        changes: dict[str, object] = {
+            "version": version,
+            "connection": connection,
+            "updated_at": timezone.now(),  # when the POS last said what the check is
+        }
         if state is not None or verdict == "replace":
             changes["state"] = state.to_json() if state else None
         if gap:

@@ -21,7 +21,16 @@ from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
 from ordering.basket import render_basket_push
-from ordering.live import group_for, render_for, render_live, render_notice
+from ordering.checks import CheckState
+from ordering.live import (
+    group_for,
+    render_for,
+    render_live,
+    render_notice,
+    view_of_message,
+)
+from ordering.models import TableCheck
+from ordering.share_page import render_share
 from tables.diners import phone_from_cookies, session_and_diner
 from tables.models import Diner, TableSession
 
@@ -58,6 +67,8 @@ class DinerConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._forward(await database_sync_to_async(render_live)(session, diner))
+        if self.page == "share":
+            await self.send(text_data=await database_sync_to_async(render_share)(session, diner))
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, a trip to a
@@ -86,17 +97,40 @@ class DinerConsumer(AsyncWebsocketConsumer):
         await self.close(code=REFUSED)
 
     async def check_update(self, event: dict) -> None:
-        await self._forward(render_for(self.session, self.diner, event))
+        parts = render_for(self.session, self.diner, event)
+        if self.page == "share":
+            await self.send(text_data=self._share_of(event) + parts["page"])
+            return
+        await self._forward(parts)
+
+    def _share_of(self, event: dict) -> str:
+        """The share, from the check just pushed (the till's word now): no database."""
+        state = CheckState.from_json(event["state"]) if event["state"] else None
+        check = TableCheck(session=self.session, **event["check"])
+        return render_share(self.session, self.diner, view_of_message(event, check, state))
 
     async def batch_update(self, event: dict) -> None:
         """A batch moved: only the phone of the diner who sent it re-renders (its basket);
         the others hear of the lines on the check through check.update."""
+        if self.page == "bill" and event["state"] != "accepted":
+            # Its lines show as sent on the bill until the till answers (an acceptance
+            # comes as the check itself, with the lines on it).
+            await self._send_bill()
         if event["diner"] != self.diner.pk:
             return
         html = await database_sync_to_async(render_basket_push)(
             self.diner, event["state"], on_basket_page=self.page == "basket"
         )
         await self.send(text_data=html)
+
+    async def batch_written(self, event: dict) -> None:
+        """A diner at the table sent a batch: the bill shows its lines as sent."""
+        if self.page == "bill":
+            await self._send_bill()
+
+    async def _send_bill(self) -> None:
+        parts = await database_sync_to_async(render_live)(self.session, self.diner)
+        await self.send(text_data=parts["check"])
 
     async def _forward(self, parts: dict[str, str]) -> None:
         # Only the bill page has the check on it; other pages get the header, banner and note.

@@ -48,6 +48,26 @@ class NoteForm(forms.Form):
         return clean_text(self.cleaned_data["note"])
 
 
+class DinerNameForm(forms.Form):
+    """What the others at the table call this diner; blank: no name."""
+
+    name = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"] = forms.CharField(
+            required=False,
+            max_length=limits.NAME_MAX_LENGTH,
+            error_messages={"max_length": limits.name_too_long_message()},
+        )
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if len(name) > limits.NAME_MAX_LENGTH:
+            raise forms.ValidationError(limits.name_too_long_message())
+        return name
+
+
 class ProductChoiceForm(forms.Form):
     """A product's variant, modifier choices, instruction and quantity."""
 

@@ -15,12 +15,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ordering.models import BasketLine, Batch
 from ordering.money import format_money, money
 from tables.models import Diner, Location
 
 RATE_WINDOW = timedelta(minutes=1)
+# A diner's name is shown beside their lines on every phone at the table: short, one line.
+NAME_MAX_LENGTH = 40
 
 
 class LimitReached(Exception):
@@ -37,6 +40,10 @@ def max_quantity() -> int:
 
 def sends_per_minute() -> int:
     return settings.SENDS_PER_MINUTE
+
+
+def name_too_long_message() -> str:
+    return gettext("A name can be at most %(limit)s characters.") % {"limit": NAME_MAX_LENGTH}
 
 
 def too_many_message() -> str:

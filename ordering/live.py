@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
@@ -47,6 +48,39 @@ class LineView:
     status: str
     details: list[str]
     added_by: str  # "you", "another diner" or "staff"
+    price: object = None
+    children: list[checks.CheckChild] = field(default_factory=list)
+    diner_name: str = ""  # the other diner's name, when they gave one
+    owner: int | None = None  # the diner who sent it; None: the table's (staff)
+
+
+def names_of(diners: list[Diner]) -> dict[str, str]:
+    """Diner id (as text, as it travels) → the name they gave, for those who gave one."""
+    return {str(diner.pk): diner.name for diner in diners if diner.name}
+
+
+def sending_lines(session: TableSession, state: CheckState | None) -> list[checks.CheckLine]:
+    """Lines of batches the POS has not answered yet: sent, not on its bill."""
+    on_the_bill = {line.batch_id for line in state.lines} if state else set()
+    waiting = Batch.objects.filter(
+        session=session, state__in=[BatchState.PENDING, BatchState.SENT]
+    ).prefetch_related("lines")
+    return [
+        checks.CheckLine(
+            line_id=f"sent-{line.pk}",
+            name=line.name,
+            variant=line.variant_name,
+            quantity=line.quantity,
+            total=line.total(),
+            status=checks.LineStatus.SENT,
+            details=[m["name"] for m in line.modifiers]
+            + ([f"“{line.instruction}”"] if line.instruction else []),
+            batch_id=str(batch.pk),
+        )
+        for batch in waiting.order_by("created_at")
+        if str(batch.pk) not in on_the_bill
+        for line in batch.lines.all()
+    ]
 
 
 def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int]]:
@@ -94,6 +128,9 @@ class TableView:
     state: CheckState | None
     owners: dict[str, int]  # batch id -> the diner who sent it
     till_reachable: bool = True
+    names: dict[str, str] = field(default_factory=dict)  # diner id -> the name they gave
+    sending: list[checks.CheckLine] = field(default_factory=list)  # not answered yet
+    diner_ids: list[int] = field(default_factory=list)  # everyone at the table, in order
 
 
 def table_view(
@@ -104,11 +141,38 @@ def table_view(
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
+    diners, known_owners = people_at(session)
     return TableView(
         check,
         state,
-        people_at(session)[1] if owners is None else owners,
+        known_owners if owners is None else owners,
         till.reachable(session.table.location_id),
+        names=names_of(diners),
+        sending=sending_lines(session, state),
+        diner_ids=[diner.pk for diner in diners],
+    )
+
+
+def line_view(line: checks.CheckLine, view: TableView, diner: Diner) -> LineView:
+    owner = view.owners.get(line.batch_id or "")
+    if line.by_staff or owner is None:
+        added_by, owner = "staff", None
+    elif owner == diner.pk:
+        added_by = "you"
+    else:
+        added_by = "another diner"
+    return LineView(
+        name=line.name,
+        variant=line.variant,
+        quantity=line.quantity,
+        total=line.total,
+        status=line.status,
+        details=line.details,
+        added_by=added_by,
+        price=line.price,
+        children=line.children,
+        diner_name=view.names.get(str(owner), "") if added_by == "another diner" else "",
+        owner=owner,
     )
 
 
@@ -120,29 +184,20 @@ def check_context(
 ) -> dict:
     view = view or table_view(session, check)
     state = view.state
-    lines = []
-    for line in state.lines if state else []:
-        owner = view.owners.get(line.batch_id or "")
-        added_by = "staff" if line.by_staff or owner is None else "another diner"
-        if owner == diner.pk:
-            added_by = "you"
-        lines.append(
-            LineView(
-                name=line.name,
-                variant=line.variant,
-                quantity=line.quantity,
-                total=line.total,
-                status=line.status,
-                details=line.details,
-                added_by=added_by,
-            )
-        )
+    on_the_bill = [line_view(line, view, diner) for line in state.lines] if state else []
+    lines = (
+        on_the_bill
+        + [line_view(line, view, diner) for line in view.sending]
+        + [line_view(line, view, diner) for line in (state.removed_lines if state else [])]
+    )
     return {
         "session": session,
         "diner": diner,
         "check": view.check,
         "state": state,
         "lines": lines,
+        "view": view,
+        "your_name": view.names.get(str(diner.pk), ""),
         "currency": (state.currency if state else None) or session.table.location.currency,
         "till_down": "" if view.till_reachable else till.DOWN_MESSAGE,
     }
@@ -189,6 +244,9 @@ def _broadcast(
         },
         "state": view.state.to_json() if view.state else None,
         "owners": view.owners,
+        "names": view.names,
+        "sending": [msgspec.to_builtins(line) for line in view.sending],
+        "diner_ids": view.diner_ids,
         "till_reachable": view.till_reachable,
         "session_open": session.is_open,
         "notices": {str(diner): notice for diner, notice in notices_by_diner.items() if notice},
@@ -202,6 +260,18 @@ _renders: OrderedDict[tuple[str, frozenset[str], str], dict[str, str]] = Ordered
 _RENDERS_KEPT = 512
 
 
+def view_of_message(message: dict, check: TableCheck, state: CheckState | None) -> TableView:
+    return TableView(
+        check,
+        state,
+        message["owners"],
+        message["till_reachable"],
+        names=message.get("names", {}),
+        sending=msgspec.convert(message.get("sending", []), list[checks.CheckLine]),
+        diner_ids=message.get("diner_ids", []),
+    )
+
+
 def render_for(session: TableSession, diner: Diner, message: dict) -> dict[str, str]:
     """One diner's HTML for a check.update message (in the web process, no database)."""
     if not message["session_open"] and session.closed_at is None:
@@ -213,7 +283,7 @@ def render_for(session: TableSession, diner: Diner, message: dict) -> dict[str, 
     theirs = frozenset(batch for batch, owner in owners.items() if owner == diner.pk)
     key = (message["id"], theirs, notice)
     if key not in _renders:
-        view = TableView(check, state, owners, message["till_reachable"])
+        view = view_of_message(message, check, state)
         _renders[key] = render_live(session, diner, notice, view)
         while len(_renders) > _RENDERS_KEPT:
             _renders.popitem(last=False)
@@ -318,7 +388,13 @@ def change_arrived(
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
         view = TableView(
-            update.check, update.after, owners, till.reachable(session.table.location_id)
+            update.check,
+            update.after,
+            owners,
+            till.reachable(session.table.location_id),
+            names=names_of(diners),
+            sending=sending_lines(session, update.after),
+            diner_ids=[diner.pk for diner in diners],
         )
     _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)
     log.info("table %s: %s applied at version %s", pos_table_id, change_type, version)
@@ -336,6 +412,19 @@ def snapshot_arrived(
         # The order this session held closed while no push could tell us (a reconnect).
         session.close()
         session.refresh_from_db()
+    _broadcast(session, {})
+
+
+def batch_written(session: TableSession) -> None:
+    """A batch was written: the phones on the bill page show its lines as sent (they read
+    the batch themselves; the others ignore this)."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_for(session), {"type": "batch.written"})
+
+
+def name_changed(session: TableSession) -> None:
+    """A diner gave or changed their name: every phone at the table shows it beside their lines."""
     _broadcast(session, {})
 
 

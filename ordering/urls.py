@@ -12,6 +12,8 @@ diner_urls = [
     path("basket/send", views.send, name="send"),
     path("bill/", views.check, name="check"),
     path("bill/refresh", views.refresh_check, name="refresh_check"),
+    path("bill/share/", views.share, name="share"),
+    path("name", views.diner_name, name="name"),
 ]
 
 urlpatterns = [path("s/<uuid:session_id>/", include(diner_urls))]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from ordering import batches, checks, live
+from ordering import batches, checks, limits, live, share_page
 from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
-from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
+from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
@@ -149,6 +150,7 @@ def send(request: HttpRequest) -> HttpResponse:
         return _after_change(request, "")
     except batches.CannotSend as refusal:
         return _after_change(request, str(refusal))
+    live.batch_written(request.table_session)
     return _after_change(request)
 
 
@@ -170,3 +172,51 @@ def refresh_check(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponse(status=204)
     return redirect("check", session_id=request.table_session.public_id)
+
+
+@require_POST
+@diner_page()
+def diner_name(request: HttpRequest) -> HttpResponse:
+    """The diner's name for the table (or "Skip"): every phone there sees it at once."""
+    diner = request.diner
+    where = "bill" if request.POST.get("where") == "bill" else "prompt"
+    error = ""
+    if request.POST.get("skip"):
+        diner.name_asked = True
+        diner.save(update_fields=["name_asked"])
+    else:
+        form = DinerNameForm(request.POST)
+        if form.is_valid():
+            changed = diner.name != form.cleaned_data["name"]
+            diner.name = form.cleaned_data["name"]
+            diner.name_asked = True
+            diner.save(update_fields=["name", "name_asked"])
+            if changed:
+                live.name_changed(request.table_session)
+        else:
+            error = form.errors["name"][0]
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        back = "check" if where == "bill" else "menu"
+        return redirect(back, session_id=request.table_session.public_id)
+    template = "ordering/_your_name.html" if where == "bill" else "ordering/_name_prompt.html"
+    context = {
+        "session": request.table_session,
+        "diner": diner,
+        "name_error": error,
+        "name_max_length": limits.NAME_MAX_LENGTH,
+    }
+    return render(request, template, context)
+
+
+@require_GET
+@diner_page()
+def share(request: HttpRequest) -> HttpResponse:
+    """What each diner's part of the bill comes to. Payment-sensitive: it asks the till for
+    the table's check afresh and waits a moment for the answer (pushed if it comes later)."""
+    session = request.table_session
+    fresh = share_page.fresh_check(session, settings.SHARE_FRESH_WAIT_SECONDS)
+    context = _context(request, basket_count=basket_count(request.diner), live_page="share")
+    context.update(share_page.share_context(session, request.diner, fresh=fresh))
+    return render(request, "ordering/share.html", context)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ordering import live
-from ordering.checks import CheckAdjustment, CheckLine, CheckState, CheckTax
+from ordering.checks import CheckAdjustment, CheckChild, CheckLine, CheckState, CheckTax
 from ordering.models import CheckSupport, TableCheck
 from ordering.money import money
 from pos_bridge import protocol
@@ -42,6 +42,18 @@ def _line(product: protocol.Product, index: int) -> CheckLine:
         quantity=product.quantity,
         total=money(total),
         status=status,
+        price=money(product.price or 0),
+        children=[
+            CheckChild(
+                name=child.name,
+                quantity=child.quantity,
+                price=money(child.price or 0),
+                total=money(child.total_amount or 0),
+                instruction=child.product_type == protocol.ProductType.INSTRUCTION,
+            )
+            for child in children
+            if child.name
+        ],
         details=details,
         by_staff=product.source == protocol.LineSource.POS,
         batch_id=product.provider_order_id or None,
@@ -69,6 +81,7 @@ def check_state(order: protocol.Order | None, currency: str) -> CheckState | Non
             CheckTax(
                 name=t.name or "Tax",
                 amount=money(t.amount or 0),
+                rate=Decimal(t.tax_rate) if isinstance(t.tax_rate, Decimal) else None,
                 added_on_top=bool(t.is_add_on_tax),
             )
             for t in order.taxes or []

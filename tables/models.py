@@ -178,6 +178,10 @@ class Diner(models.Model):
     # until it scans the new one.
     joined_token = models.CharField(max_length=64, blank=True, editable=False)
     order_note = models.CharField(max_length=500, blank=True)
+    # What the others at the table see beside this diner's lines ("Ordered by Sam").
+    name = models.CharField(max_length=40, blank=True)
+    # Asked once: set when the diner gives a name or skips the question.
+    name_asked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at"]

@@ -76,6 +76,7 @@ def phone_pages(browser: Browser, tmp_path) -> Iterator[PhonePages]:
                 "product": product,
                 "basket": base + "basket/",
                 "bill": base + "bill/",
+                "share": base + "bill/share/",
                 "closed visit": demo.base_url.rstrip("/") + closed,
                 "closed bill": demo.base_url.rstrip("/") + closed + "bill/",
             }

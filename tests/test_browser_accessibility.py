@@ -16,7 +16,7 @@ pytest_plugins = ["tests.browser"]
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-PAGES = ["menu", "product", "basket", "bill", "closed visit", "closed bill"]
+PAGES = ["menu", "product", "basket", "bill", "share", "closed visit", "closed bill"]
 # What a finger taps: buttons, fields, links that are not words inside a sentence.
 TARGETS = (
     "button, input:not([type=radio]):not([type=checkbox]), textarea, select, label.chip, "

@@ -144,7 +144,9 @@ def test_two_diners_see_each_order_and_every_staff_change_live_until_the_bill_cl
                 timeout=LIVE_TIMEOUT_MS
             )
         for phone in phones:
-            expect(bill_line(phone, "Coca-Cola")).to_have_count(0)
+            # Shown struck through rather than silently gone.
+            expect(bill_line(phone, "Coca-Cola")).to_contain_text("Removed from the bill")
+            expect(bill_line(phone, "Coca-Cola")).to_have_class(re.compile(r"status-removed"))
             expect(bill_line(phone, "Creamy Pasta")).to_have_count(1)
 
         # The bill is closed at the till.

@@ -96,7 +96,10 @@ async def test_every_kind_of_pos_change_reaches_both_phones_with_a_note():
             await asyncio.to_thread(pos.remove_lines, "10", [ids["Garlic Bread"]])
             for phone in (anna, ben):
                 html = await phone.push_containing("Garlic Bread taken off the bill")
-                assert "Garlic Bread</span>" not in html
+                # Still shown, struck through, rather than silently gone.
+                removed = re.search(r'class="check-line status-removed">(.*?)</li>', html, re.S)
+                assert removed and "Garlic Bread" in removed.group(1)
+                assert "Removed from the bill" in removed.group(1)
 
             await asyncio.to_thread(pos.close_order, "10")
             for phone in (anna, ben):

@@ -41,3 +41,27 @@
     }
   });
 })();
+// The order note sits in the basket, above Send; the basket is swapped whole (an answer, a
+// push). Text typed and not yet saved survives a swap that did not change the saved note.
+(function () {
+  var typed = null;
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:oobBeforeSwap", remember);
+  function remember() {
+    var note = document.getElementById("order-note");
+    typed = note && note.value !== note.defaultValue
+      ? { value: note.value, saved: note.defaultValue, focused: document.activeElement === note }
+      : null;
+  }
+  function restore() {
+    var note = document.getElementById("order-note");
+    if (!typed || !note || note.value === typed.value) return;
+    if (note.defaultValue === typed.saved) {
+      note.value = typed.value;
+      if (typed.focused) note.focus();
+    }
+    typed = null;
+  }
+  document.addEventListener("htmx:afterSwap", restore);
+  document.addEventListener("htmx:oobAfterSwap", restore);
+})();
