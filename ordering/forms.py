@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 from django import forms
 
 from ordering import limits
 from ordering.models import Modifier, ModifierGroup, Product, Variant
+from ordering.money import money
 
 QUANTITY_MESSAGES = {
     "required": "Choose how many you'd like.",
@@ -133,6 +135,33 @@ class ProductChoiceForm(forms.Form):
 
     def chosen_modifiers(self) -> list[Modifier]:
         return [m for group in self.groups for m in self.chosen_in(group)]
+
+    def shown_total(self) -> Decimal:
+        """The line's total for the choices the page shows ticked, before any script runs
+        (static/js/diner.js then follows the diner's changes). What the basket charges is
+        priced again from the menu when the line is added."""
+        variants = list(self.product.variants.all())
+        chosen_variant = variants[0] if len(variants) == 1 else None
+        picked: list[str] = []
+        if self.is_bound:
+            wanted = self.data.get("variant")
+            chosen_variant = next((v for v in variants if str(v.pk) == wanted), chosen_variant)
+            picked = [
+                value
+                for group in self.groups
+                for value in self.data.getlist(self.group_field(group))
+            ]
+        unit = chosen_variant.price if chosen_variant else self.product.price
+        for group in self.groups:
+            for modifier in group.modifiers.all():
+                if modifier.is_available and str(modifier.pk) in picked:
+                    unit += modifier.price
+        try:
+            quantity = int(self.data.get("quantity", 1)) if self.is_bound else 1
+        except (TypeError, ValueError):
+            quantity = 1
+        quantity = min(max(quantity, 1), limits.max_quantity())
+        return money(unit * quantity)
 
     def group_fields(self) -> list[forms.BoundField]:
         return [self[self.group_field(group)] for group in self.groups]

@@ -12,6 +12,7 @@ diner_urls = [
     path("basket/send", views.send, name="send"),
     path("bill/", views.check, name="check"),
     path("bill/refresh", views.refresh_check, name="refresh_check"),
+    path("new-order", views.new_order, name="new_order"),
 ]
 
 urlpatterns = [path("s/<uuid:session_id>/", include(diner_urls))]

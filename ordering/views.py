@@ -12,8 +12,9 @@ from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
 from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
-from ordering.menu import dietary_tags_in_use, menu_list_html
+from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
+from tables.views import enter_table
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -41,6 +42,7 @@ def menu(request: HttpRequest) -> HttpResponse:
         query=query,
         diets=diets,
         dietary_tags=dietary_tags_in_use(location),
+        allergens=allergens_in_use(location),
         basket_count=basket_count(request.diner),
         live_page="menu",
     )
@@ -170,3 +172,19 @@ def refresh_check(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponse(status=204)
     return redirect("check", session_id=request.table_session.public_id)
+
+
+@require_POST
+@diner_page(allow_closed=True)
+def new_order(request: HttpRequest) -> HttpResponse:
+    """ "Start a new order" once the bill is closed: the phone re-enters through the table's
+    code it scanned, as a new scan would. A phone whose code has since been rotated was
+    already asked to scan again (diner_page)."""
+    session = request.table_session
+    if session.is_open:
+        response = redirect("menu", session_id=session.public_id)
+    else:
+        response = enter_table(request, session.table)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return response
