@@ -4,6 +4,7 @@
   function status(hidden) {
     var el = document.getElementById("connection-status");
     if (el) el.hidden = hidden;
+    document.body.setAttribute("data-live", hidden ? "open" : "closed");  // for the browser tests
   }
   document.addEventListener("htmx:wsOpen", function () { status(true); });
   document.addEventListener("htmx:wsClose", function () { status(false); });
