@@ -6,6 +6,7 @@ import unicodedata
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ordering import limits
 from ordering.models import Modifier, ModifierGroup, Product, Variant
@@ -56,8 +57,8 @@ class ProductChoiceForm(forms.Form):
     instruction = forms.CharField(
         max_length=200,
         required=False,
-        label="Anything the kitchen should know?",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. sauce on the side"}),
+        label=_("Anything the kitchen should know?"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. sauce on the side")}),
     )
     quantity = quantity_field()
 
@@ -72,10 +73,10 @@ class ProductChoiceForm(forms.Form):
                 queryset=Variant.objects.filter(product=product),
                 widget=forms.RadioSelect,
                 empty_label=None,
-                label="Size",
+                label=_("Size"),
                 error_messages={
-                    "required": "Choose a size.",
-                    "invalid_choice": "That size isn't on the menu.",
+                    "required": _("Choose a size."),
+                    "invalid_choice": _("That size isn't on the menu."),
                 },
             )
             self.fields["variant"].label_from_instance = lambda v: v.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ordering import batches, checks, live
@@ -65,7 +66,8 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             if line is not None:
-                messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
+                added = _("Added %(quantity)s × %(name)s to your basket.")
+                messages.success(request, added % {"quantity": line.quantity, "name": item.name})
                 return redirect("menu", session_id=request.table_session.public_id)
     elif request.method != "GET":
         return HttpResponse(status=405)
