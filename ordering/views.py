@@ -179,7 +179,7 @@ def refresh_check(request: HttpRequest) -> HttpResponse:
 @require_POST
 @diner_page(allow_closed=True)
 def new_order(request: HttpRequest) -> HttpResponse:
-    """ "Start a new order" once the bill is closed: the phone re-enters through the table's
+    """Start a new order once the bill is closed: the phone re-enters through the table's
     code it scanned, as a new scan would. A phone whose code has since been rotated was
     already asked to scan again (diner_page)."""
     session = request.table_session
