@@ -289,6 +289,7 @@ class ProductForm(IdentifierFormMixin, forms.ModelForm):
             "description",
             "dietary_tags",
             "allergens",
+            "allergens_declared",
             "is_available",
             "position",
         ]
@@ -332,7 +333,7 @@ class ProductAdmin(
             None,
             {"fields": ["location", "category", "name", "plu", "price", "description", "image"]},
         ),
-        ("Dietary information", {"fields": ["dietary_tags", "allergens"]}),
+        ("Dietary information", {"fields": ["dietary_tags", "allergens", "allergens_declared"]}),
         ("On the menu", {"fields": ["is_available", "position"]}),
     ]
     inlines = [VariantInline, ModifierGroupInline]

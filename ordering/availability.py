@@ -51,7 +51,7 @@ def broadcast_availability(product_id: int) -> None:
 def render_menu_item(product_id: int, session: TableSession) -> str:
     product = (
         Product.objects.select_related("location")
-        .prefetch_related("variants", "dietary_tags")
+        .prefetch_related("variants", "dietary_tags", "allergens")
         .filter(pk=product_id)
         .first()
     )

@@ -108,6 +108,14 @@ def render_basket_push(diner: Diner, state: str, *, on_basket_page: bool) -> str
     return html
 
 
+def render_basket_if_holding(diner: Diner, product_id: int) -> str:
+    """The basket page again when one of its unsent lines holds a product whose
+    availability just changed (it is flagged, or its flag goes); otherwise nothing."""
+    if not diner.basket_lines.filter(product_id=product_id, batch__isnull=True).exists():
+        return ""
+    return render_basket_push(diner, "", on_basket_page=True)
+
+
 def basket_count(diner: Diner) -> int:
     return sum(diner.basket_lines.filter(batch__isnull=True).values_list("quantity", flat=True))
 

@@ -20,7 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
-from ordering.basket import render_basket_push
+from ordering.basket import render_basket_if_holding, render_basket_push
 from ordering.checks import CheckState
 from ordering.live import (
     group_for,
@@ -141,6 +141,11 @@ class DinerConsumer(AsyncWebsocketConsumer):
         html = ""
         if self.page == "menu":
             html = await database_sync_to_async(render_menu_item)(event["product_id"], self.session)
+        elif self.page == "basket":
+            # A line already in this basket is flagged (or cleared) at once.
+            html = await database_sync_to_async(render_basket_if_holding)(
+                self.diner, event["product_id"]
+            )
         if event["notice"]:
             html += render_notice(event["notice"])
         if html:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ordering import limits
 from ordering.models import Modifier, ModifierGroup, Product, Variant
+from ordering.money import money
 
 QUANTITY_MESSAGES = {
     "required": "Choose how many you'd like.",
@@ -74,8 +77,8 @@ class ProductChoiceForm(forms.Form):
     instruction = forms.CharField(
         max_length=200,
         required=False,
-        label="Anything the kitchen should know?",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. sauce on the side"}),
+        label=_("Anything the kitchen should know?"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. sauce on the side")}),
     )
     quantity = quantity_field()
 
@@ -90,10 +93,10 @@ class ProductChoiceForm(forms.Form):
                 queryset=Variant.objects.filter(product=product),
                 widget=forms.RadioSelect,
                 empty_label=None,
-                label="Size",
+                label=_("Size"),
                 error_messages={
-                    "required": "Choose a size.",
-                    "invalid_choice": "That size isn't on the menu.",
+                    "required": _("Choose a size."),
+                    "invalid_choice": _("That size isn't on the menu."),
                 },
             )
             self.fields["variant"].label_from_instance = lambda v: v.name
@@ -153,6 +156,33 @@ class ProductChoiceForm(forms.Form):
 
     def chosen_modifiers(self) -> list[Modifier]:
         return [m for group in self.groups for m in self.chosen_in(group)]
+
+    def shown_total(self) -> Decimal:
+        """The line's total for the choices the page shows ticked, before any script runs
+        (static/js/diner.js then follows the diner's changes). What the basket charges is
+        priced again from the menu when the line is added."""
+        variants = list(self.product.variants.all())
+        chosen_variant = variants[0] if len(variants) == 1 else None
+        picked: list[str] = []
+        if self.is_bound:
+            wanted = self.data.get("variant")
+            chosen_variant = next((v for v in variants if str(v.pk) == wanted), chosen_variant)
+            picked = [
+                value
+                for group in self.groups
+                for value in self.data.getlist(self.group_field(group))
+            ]
+        unit = chosen_variant.price if chosen_variant else self.product.price
+        for group in self.groups:
+            for modifier in group.modifiers.all():
+                if modifier.is_available and str(modifier.pk) in picked:
+                    unit += modifier.price
+        try:
+            quantity = int(self.data.get("quantity", 1)) if self.is_bound else 1
+        except (TypeError, ValueError):
+            quantity = 1
+        quantity = min(max(quantity, 1), limits.max_quantity())
+        return money(unit * quantity)
 
     def group_fields(self) -> list[forms.BoundField]:
         return [self[self.group_field(group)] for group in self.groups]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from ordering.models import Category, DietaryTag, Product, Variant
+from ordering.models import Allergen, Category, DietaryTag, Product, Variant
 from tables.models import Location, TableSession
 
 
@@ -38,7 +38,7 @@ def menu_for(
     products = (
         _products(location, query, diets)
         .select_related("category")
-        .prefetch_related("variants", "dietary_tags")  # what the menu list shows
+        .prefetch_related("variants", "dietary_tags", "allergens")  # what the menu list shows
     )
     sections: dict[int, MenuSection] = {}
     for product in products:
@@ -69,6 +69,7 @@ def _menu_key(location: Location, query: str, diets: list[str] | None) -> tuple:
         "image",
         "price",
         "is_available",
+        "allergens_declared",
     )
     variants = Variant.objects.filter(product__location=location).values_list(
         "product_id", "pk", "price"
@@ -78,7 +79,19 @@ def _menu_key(location: Location, query: str, diets: list[str] | None) -> tuple:
         .order_by("product_id", "dietarytag__name", "dietarytag_id")
         .values_list("product_id", "dietarytag_id", "dietarytag__name")
     )
-    return (location.pk, location.currency, tuple(products), tuple(variants), tuple(tags))
+    allergens = (
+        Product.allergens.through.objects.filter(product__location=location)
+        .order_by("product_id", "allergen__name", "allergen_id")
+        .values_list("product_id", "allergen_id", "allergen__name")
+    )
+    return (
+        location.pk,
+        location.currency,
+        tuple(products),
+        tuple(variants),
+        tuple(tags),
+        tuple(allergens),
+    )
 
 
 def menu_list_html(
@@ -107,3 +120,8 @@ def menu_list_html(
 
 def dietary_tags_in_use(location: Location) -> list[DietaryTag]:
     return list(DietaryTag.objects.filter(product__location=location).distinct().order_by("name"))
+
+
+def allergens_in_use(location: Location) -> list[Allergen]:
+    """The allergens some dish at the location contains: what a diner may hide dishes by."""
+    return list(Allergen.objects.filter(product__location=location).distinct().order_by("name"))

@@ -51,6 +51,13 @@ REQUIRED_COLUMNS = {"plu", "name", "category", "price"}
 YES = {"yes", "y", "true", "1", "available", "on"}
 NO = {"no", "n", "false", "0", "sold out", "unavailable", "off"}
 CODE_SEPARATORS = re.compile(r"[;,]")
+NO_ALLERGENS = "none"  # the allergens cell of a product declared to have none
+
+
+def _allergens_cell(allergens: list[str] | None) -> str:
+    if allergens is None:
+        return ""  # not declared
+    return ", ".join(allergens) or NO_ALLERGENS
 
 
 def guess_format(filename: str) -> str | None:
@@ -77,7 +84,7 @@ def export_menu_csv(location: Location) -> str:
                     str(product.price),
                     product.description,
                     ", ".join(product.dietary_tags),
-                    ", ".join(product.allergens),
+                    _allergens_cell(product.allergens),
                     "yes" if product.available else "no",
                 ]
             )
@@ -250,7 +257,10 @@ class _CsvRows:
         if available and available not in YES | NO:
             problems.append(f"available must be yes or no, not {cells['available']!r}")
         tags, unknown_tags = self.codes(cells.get("dietary_tags", ""), self.tags)
-        allergens, unknown_allergens = self.codes(cells.get("allergens", ""), self.allergens)
+        allergen_cell = cells.get("allergens", "")
+        if allergen_cell.strip().casefold() == NO_ALLERGENS:
+            allergen_cell = ""
+        allergens, unknown_allergens = self.codes(allergen_cell, self.allergens)
         problems += [f"unknown dietary tag {name!r}" for name in unknown_tags]
         problems += [f"unknown allergen {name!r}" for name in unknown_allergens]
         if problems:
@@ -262,7 +272,12 @@ class _CsvRows:
             for column in ("plu", "name", "category", "price", "description")
             if cells.get(column)
         }
-        row.update(dietary_tags=tags, allergens=allergens, available=available not in NO)
+        row.update(dietary_tags=tags, available=available not in NO)
+        # An empty cell has declared nothing; "none" declares that there are none.
+        if cells.get("allergens", "").strip().casefold() == NO_ALLERGENS:
+            row["allergens"] = []
+        elif allergens:
+            row["allergens"] = allergens
         return row
 
     @staticmethod

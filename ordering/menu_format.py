@@ -87,7 +87,11 @@ Available = Annotated[bool, Meta(description="true or false")]
 TagCode = _text(_max_length(models.DietaryTag, "code"))
 AllergenCode = _text(_max_length(models.Allergen, "code"))
 TagCodes = Annotated[list[TagCode], Meta(description='a list of codes such as ["vegan"]')]
-AllergenCodes = Annotated[list[AllergenCode], Meta(description='a list of codes such as ["milk"]')]
+# Left out (or null): the restaurant has not declared the product's allergens; [] declares none.
+AllergenCodes = Annotated[
+    list[AllergenCode] | None,
+    Meta(description='a list of codes such as ["milk"] ([] for none; left out: not declared)'),
+]
 VariantIdentifier = _text(_max_length(models.Variant, "pos_identifier"))
 VariantName = _text(_max_length(models.Variant, "name"))
 GroupName = _text(_max_length(models.ModifierGroup, "name"))
@@ -146,7 +150,7 @@ class Product(_Row, kw_only=True):
     description: Description = ""
     price: PriceField
     dietary_tags: TagCodes = []
-    allergens: AllergenCodes = []
+    allergens: AllergenCodes = None
     available: Available = True
     variants: Annotated[list[Variant], Meta(description="a list of variants")] = []
     modifier_groups: Annotated[

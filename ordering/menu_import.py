@@ -237,7 +237,9 @@ def _export_product(product: Product) -> menu_format.Product:
         description=product.description,
         price=Price.of(product.price),
         dietary_tags=sorted(tag.code for tag in product.dietary_tags.all()),
-        allergens=sorted(allergen.code for allergen in product.allergens.all()),
+        allergens=sorted(allergen.code for allergen in product.allergens.all())
+        if product.allergens_declared or product.allergens.all()
+        else None,
         available=product.is_available,
         variants=[
             menu_format.Variant(
@@ -313,7 +315,7 @@ class _MenuWriter:
             DietaryTag, STANDARD_DIETARY_TAGS, {c for p in products for c in p.dietary_tags}
         )
         self.allergens = _code_rows(
-            Allergen, STANDARD_ALLERGENS, {c for p in products for c in p.allergens}
+            Allergen, STANDARD_ALLERGENS, {c for p in products for c in p.allergens or []}
         )
         existing_categories = {c.name: c for c in self.location.categories.all()}
         existing_products = {
@@ -384,15 +386,18 @@ class _MenuWriter:
             "description": row.description,
             "price": Decimal(row.price),
             "is_available": row.available,
+            "allergens_declared": row.allergens is not None,
             "position": position,
         }
         tags = _codes(current, "dietary_tags") != frozenset(row.dietary_tags)
-        allergens = _codes(current, "allergens") != frozenset(row.allergens)
+        allergens = _codes(current, "allergens") != frozenset(row.allergens or [])
         product = self.save("products", Product, current, values, also_changed=tags or allergens)
         if tags:
             product.dietary_tags.set([self.tags[code] for code in sorted(set(row.dietary_tags))])
         if allergens:
-            product.allergens.set([self.allergens[code] for code in sorted(set(row.allergens))])
+            product.allergens.set(
+                [self.allergens[code] for code in sorted(set(row.allergens or []))]
+            )
         self.variants(product, row.variants)
         self.groups(product, row.modifier_groups)
 

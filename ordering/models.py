@@ -64,6 +64,13 @@ class Product(models.Model):
     price = models.DecimalField(**PRICE, help_text="Price without a variant.")
     dietary_tags = models.ManyToManyField(DietaryTag, blank=True)
     allergens = models.ManyToManyField(Allergen, blank=True)
+    # An empty allergen list means "none" only when the restaurant said so: a diner with an
+    # allergy must be able to tell "No allergens" from "not declared".
+    allergens_declared = models.BooleanField(
+        default=False,
+        help_text="Tick when the allergens ticked above are the full list (none ticked then "
+        "reads “No allergens”); unticked, diners read “Allergens not declared”.",
+    )
     is_available = models.BooleanField("available", default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -75,6 +82,13 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def allergen_state(self) -> str:
+        """ "contains", "none" or "undeclared": what the menu tells a diner about allergens."""
+        if self.allergens.all():
+            return "contains"
+        return "none" if self.allergens_declared else "undeclared"
 
 
 class Variant(models.Model):

@@ -21,3 +21,10 @@ def format_money(value: Decimal, currency: str) -> str:
     if symbol:
         return f"{sign}{symbol}{abs(amount):,.2f}"
     return f"{sign}{abs(amount):,.2f} {currency}"
+
+
+def money_affixes(currency: str) -> tuple[str, str]:
+    """What format_money writes before and after the amount ("£", "" or "", " CHF"), for a
+    script that shows amounts the same way."""
+    before, _, after = format_money(Decimal("0"), currency).partition("0.00")
+    return before, after

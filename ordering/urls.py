@@ -14,6 +14,7 @@ diner_urls = [
     path("bill/refresh", views.refresh_check, name="refresh_check"),
     path("bill/share/", views.share, name="share"),
     path("name", views.diner_name, name="name"),
+    path("new-order", views.new_order, name="new_order"),
 ]
 
 urlpatterns = [path("s/<uuid:session_id>/", include(diner_urls))]

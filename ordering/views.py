@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ordering import batches, checks, limits, live, share_page
@@ -13,8 +14,9 @@ from ordering.access import diner_page
 from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
 from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
-from ordering.menu import dietary_tags_in_use, menu_list_html
+from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
+from tables.views import enter_table
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -42,6 +44,7 @@ def menu(request: HttpRequest) -> HttpResponse:
         query=query,
         diets=diets,
         dietary_tags=dietary_tags_in_use(location),
+        allergens=allergens_in_use(location),
         basket_count=basket_count(request.diner),
         live_page="menu",
     )
@@ -64,7 +67,8 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             if line is not None:
-                messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
+                added = _("Added %(quantity)s × %(name)s to your basket.")
+                messages.success(request, added % {"quantity": line.quantity, "name": item.name})
                 return redirect("menu", session_id=request.table_session.public_id)
     elif request.method != "GET":
         return HttpResponse(status=405)
@@ -220,3 +224,19 @@ def share(request: HttpRequest) -> HttpResponse:
     context = _context(request, basket_count=basket_count(request.diner), live_page="share")
     context.update(share_page.share_context(session, request.diner, fresh=fresh))
     return render(request, "ordering/share.html", context)
+
+
+@require_POST
+@diner_page(allow_closed=True)
+def new_order(request: HttpRequest) -> HttpResponse:
+    """Start a new order once the bill is closed: the phone re-enters through the table's
+    code it scanned, as a new scan would. A phone whose code has since been rotated was
+    already asked to scan again (diner_page)."""
+    session = request.table_session
+    if session.is_open:
+        response = redirect("menu", session_id=session.public_id)
+    else:
+        response = enter_table(request, session.table)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return response

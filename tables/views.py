@@ -18,6 +18,13 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     table = Table.objects.select_related("location").filter(qr_token=token).first()
     if table is None:
         return render(request, "tables/unknown_code.html", status=404)
+    return enter_table(request, table)
+
+
+def enter_table(request: HttpRequest, table: Table) -> HttpResponse:
+    """What scanning the table's current code does: this phone joins the table's open
+    session (a new one if the last closed) and goes to its menu. Call it only for a phone
+    that has the table's current code."""
     session = table.open_session()
     phone = phone_id(request) or new_phone_id()
     diner, joined_now = session.join(phone, table.qr_token)

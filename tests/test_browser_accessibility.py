@@ -47,9 +47,10 @@ def axe_violations(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_serious(pages: PhonePages, name: str, scheme: str) -> None:
+@pytest.mark.parametrize("width", [320, 390])
+def test_axe_finds_nothing_serious(pages: PhonePages, name: str, scheme: str, width: int) -> None:
     page = pages.page
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": width, "height": 844})
     page.emulate_media(color_scheme=scheme)
     page.goto(pages.urls[name])
     assert axe_violations(page) == []

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from ordering.money import format_money
+from ordering.money import format_money, money_affixes
 
 register = template.Library()
 
@@ -21,3 +21,13 @@ def chosen(field_value: object, pk: object) -> bool:
         return False
     values = field_value if isinstance(field_value, list | tuple) else [field_value]
     return str(pk) in {str(v) for v in values}
+
+
+@register.filter
+def money_before(currency: str) -> str:
+    return money_affixes(currency)[0]
+
+
+@register.filter
+def money_after(currency: str) -> str:
+    return money_affixes(currency)[1]

@@ -4,6 +4,7 @@
   function status(hidden) {
     var el = document.getElementById("connection-status");
     if (el) el.hidden = hidden;
+    document.body.setAttribute("data-live", hidden ? "open" : "closed");  // for the browser tests
   }
   document.addEventListener("htmx:wsOpen", function () { status(true); });
   document.addEventListener("htmx:wsClose", function () { status(false); });
@@ -64,4 +65,104 @@
   }
   document.addEventListener("htmx:afterSwap", restore);
   document.addEventListener("htmx:oobAfterSwap", restore);
+})();
+// Hide the dishes that contain allergens this diner chose. The choice stays on this phone
+// (localStorage) and is applied here, so the menu's HTML is the same for every diner.
+(function () {
+  var KEY = "openapp.hiddenAllergens";
+  var showing = false;
+  function chosen() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(KEY) || "[]");
+      return Array.isArray(saved) ? saved : [];
+    } catch (error) { return []; }
+  }
+  function save(codes) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(codes)); } catch (error) { /* private mode */ }
+  }
+  function say(box, template, count) {
+    return box.getAttribute(template).replace("{count}", String(count));
+  }
+  function apply() {
+    var box = document.getElementById("allergen-filters");
+    if (!box) return;
+    box.hidden = false;
+    var codes = chosen();
+    box.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+      input.checked = codes.indexOf(input.value) !== -1;
+    });
+    var matching = 0;
+    document.querySelectorAll("#menu-list .product").forEach(function (item) {
+      var contains = (item.getAttribute("data-allergens") || "").split(" ").some(function (code) {
+        return code && codes.indexOf(code) !== -1;
+      });
+      if (contains) matching += 1;
+      item.hidden = contains && !showing;
+      item.classList.toggle("has-chosen-allergen", contains);
+    });
+    document.querySelectorAll("#menu-list .category").forEach(function (section) {
+      section.hidden = !section.querySelector(".product:not([hidden])");
+    });
+    var text = box.querySelector(".allergen-hidden-text");
+    var button = box.querySelector("#allergen-hidden button");
+    var many = matching === 1 ? "one" : "many";
+    text.textContent = matching ? say(box, (showing ? "data-shown-" : "data-hidden-") + many, matching) : "";
+    button.hidden = !matching;
+    button.textContent = box.getAttribute(showing ? "data-hide" : "data-show");
+  }
+  document.addEventListener("change", function (event) {
+    var box = document.getElementById("allergen-filters");
+    if (!box || !box.contains(event.target)) return;
+    var codes = [];
+    box.querySelectorAll("input[type=checkbox]:checked").forEach(function (input) { codes.push(input.value); });
+    save(codes);
+    showing = false;
+    apply();
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#allergen-hidden button")) return;
+    showing = !showing;
+    apply();
+  });
+  document.addEventListener("htmx:afterSettle", apply);  // a search or a pushed menu entry
+  document.addEventListener("htmx:oobAfterSwap", apply);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", apply);
+  else apply();
+})();
+// The product page's running total: the line's unit price (variant + modifiers, from the
+// prices the server wrote into the page) times the quantity. The basket still prices the
+// line on the server; this only shows the diner what they are about to add.
+(function () {
+  function cents(text) {
+    var parts = String(text || "0").split(".");
+    var fraction = ((parts[1] || "") + "00").slice(0, 2);
+    return Number(parts[0]) * 100 + Number(fraction);
+  }
+  function format(total, form) {
+    var whole = String(Math.floor(total / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var amount = whole + "." + String(total % 100).padStart(2, "0");
+    return form.getAttribute("data-money-before") + amount + form.getAttribute("data-money-after");
+  }
+  function update(form) {
+    var out = form.querySelector("#line-total");
+    if (!out) return;
+    var unit = cents(form.getAttribute("data-base-price"));
+    var variant = form.querySelector("input[name=variant]:checked");
+    if (variant) unit = cents(variant.getAttribute("data-price"));
+    form.querySelectorAll("input[data-modifier-price]:checked").forEach(function (input) {
+      unit += cents(input.getAttribute("data-modifier-price"));
+    });
+    var quantity = parseInt(form.querySelector("#id_quantity").value, 10);
+    if (!(quantity >= 1)) quantity = 1;
+    out.textContent = format(unit * quantity, form);
+  }
+  function wire() {
+    var form = document.querySelector("form.choices[data-base-price]");
+    if (!form) return;
+    form.addEventListener("input", function () { update(form); });
+    form.addEventListener("change", function () { update(form); });
+    update(form);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
 })();
