@@ -37,7 +37,8 @@ def broadcast_availability(product_id: int) -> None:
     product = product.first()
     if layer is None or product is None:
         return
-    notice = "" if product.is_available else f"Sorry, {product.name} is no longer available"
+    # As data (ordering.notices): each phone's socket words it in that phone's language.
+    notice = [] if product.is_available else [["no_longer_available", {"name": product.name}]]
     sessions = TableSession.objects.filter(
         table__location_id=product.location_id, closed_at__isnull=True
     )

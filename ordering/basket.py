@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ordering import limits, till
 from ordering.forms import ProductChoiceForm
@@ -83,9 +84,11 @@ def basket_of(diner: Diner) -> BasketView:
 # Away from the basket, a batch that came to nothing is worth a note; an accepted one is
 # already told by the check's own note ("Your order is in: …").
 OUTCOME_NOTES = {
-    BatchState.REJECTED: "The kitchen couldn't take your order — see your basket",
-    BatchState.FAILED: "Your order could not be sent — see your basket",
-    BatchState.UNCONFIRMED: "The kitchen never confirmed your order — see your basket",
+    BatchState.REJECTED: gettext_lazy("The kitchen couldn't take your order — see your basket"),
+    BatchState.FAILED: gettext_lazy("Your order could not be sent — see your basket"),
+    BatchState.UNCONFIRMED: gettext_lazy(
+        "The kitchen never confirmed your order — see your basket"
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ordering import limits, live
 from ordering.availability import mark_unavailable
@@ -61,7 +62,7 @@ def send_basket(diner: Diner) -> Batch:
         # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write).
         diner = Diner.objects.select_for_update().get(pk=diner.pk)
         if not TableSession.objects.filter(pk=session.pk, closed_at__isnull=True).exists():
-            raise CannotSend("Your table's bill is closed, so nothing was sent.")
+            raise CannotSend(gettext("Your table's bill is closed, so nothing was sent."))
         lines = list(
             diner.basket_lines.filter(batch__isnull=True)
             .select_related("product", "variant")
@@ -73,7 +74,10 @@ def send_basket(diner: Diner) -> Batch:
             raise NothingToSend()
         unavailable = [line.product.name for line in lines if not line.product.is_available]
         if unavailable:
-            raise CannotSend(f"No longer available: {', '.join(unavailable)}. Remove it to send.")
+            raise CannotSend(
+                gettext("No longer available: %(products)s. Remove it to send.")
+                % {"products": ", ".join(unavailable)}
+            )
         location = session.table.location
         try:
             limits.check_batch(diner, location, lines)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ordering.money import money
 from tables.models import Diner, Location, TableSession
@@ -110,11 +111,15 @@ class ModifierGroup(models.Model):
 
     @property
     def rule(self) -> str:
+        # Shown to diners beside the group's choices, in their language.
+        counts = {"min": self.min_choices, "max": self.max_choices}
         if self.min_choices == self.max_choices:
-            return f"Choose {self.min_choices}"
+            return gettext("Choose %(min)s") % counts
         if self.min_choices == 0:
-            return f"Up to {self.max_choices}" if self.max_choices > 1 else "Optional"
-        return f"Choose {self.min_choices} to {self.max_choices}"
+            if self.max_choices > 1:
+                return gettext("Up to %(max)s") % counts
+            return gettext("Optional")
+        return gettext("Choose %(min)s to %(max)s") % counts
 
 
 class Modifier(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ordering import batches, checks, live
@@ -14,6 +15,8 @@ from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import dietary_tags_in_use, menu_list_html
 from ordering.models import BasketLine
+
+ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -63,7 +66,11 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             if line is not None:
-                messages.success(request, f"Added {line.quantity} × {item.name} to your basket.")
+                messages.success(
+                    request,
+                    gettext("Added %(quantity)s × %(product)s to your basket.")
+                    % {"quantity": line.quantity, "product": item.name},
+                )
                 return redirect("menu", session_id=request.table_session.public_id)
     elif request.method != "GET":
         return HttpResponse(status=405)
@@ -104,7 +111,7 @@ def _after_change(request: HttpRequest, error: str = "") -> HttpResponse:
 def change_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_unsent_line(request, line_id)
     if line is None:
-        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+        return _after_change(request, str(ON_ITS_WAY))
     form = QuantityForm(request.POST)
     if not form.is_valid():
         return _after_change(request, form.errors["quantity"][0])
@@ -119,7 +126,7 @@ def change_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
 def remove_line(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_unsent_line(request, line_id)
     if line is None:
-        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+        return _after_change(request, str(ON_ITS_WAY))
     line.delete()
     return _after_change(request)
 
@@ -129,7 +136,7 @@ def remove_line(request: HttpRequest, line_id: int) -> HttpResponse:
 def save_note(request: HttpRequest) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _after_change(request, "The note can be at most 500 characters.")
+        return _after_change(request, gettext("The note can be at most 500 characters."))
     request.diner.order_note = form.cleaned_data["note"]
     request.diner.save(update_fields=["order_note"])
     return _after_change(request)
