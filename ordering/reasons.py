@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from ordering.money import format_money
 
@@ -35,7 +35,9 @@ def describe_line_problem(
     if reason == Reason.INSUFFICIENT_STOCK:
         if available is None:
             return gettext("Not enough left")
-        return gettext("Only %(count)s left") % {"count": available}
+        return ngettext("Only %(count)s left", "Only %(count)s left", available) % {
+            "count": available
+        }
     if reason == Reason.DELISTED_ITEM:
         return gettext("No longer available")
     if reason == Reason.PRICE_CHANGED:
