@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from ordering.live import group_for
+from ordering.menu_languages import current_language, in_language
 from ordering.models import Modifier, Product
 from tables.models import TableSession
 
@@ -58,6 +59,7 @@ def render_menu_item(product_id: int, session: TableSession) -> str:
     )
     if product is None:
         return ""
+    in_language([product], current_language())
     return render_to_string(
         "ordering/_menu_item.html",
         {"product": product, "session": session, "currency": product.location.currency},

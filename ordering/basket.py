@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ordering import limits, till
 from ordering.forms import ProductChoiceForm
+from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
 from ordering.reasons import describe_batch_problem
@@ -51,6 +52,8 @@ def basket_of(diner: Diner) -> BasketView:
             Prefetch("modifiers", queryset=modifiers_in_menu_order)
         )
     )
+    # Shown in the diner's language (the batch sent to the POS keeps the location's).
+    in_language([line.product for line in lines], current_language())
     unsent = [line for line in lines if line.batch_id is None]
     batches = list(
         Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)

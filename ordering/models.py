@@ -78,6 +78,27 @@ class Product(models.Model):
         return self.name
 
 
+class ProductTranslation(models.Model):
+    """A product's name and description in another language, for diners reading in it; a
+    blank one (or none) shows the location's own."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    name = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["product", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "language"], name="one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.language})"
+
+
 class Variant(models.Model):
     """A POS sales modifier such as PINT or HALF: the diner picks exactly one."""
 

@@ -14,6 +14,7 @@ from ordering.basket import add_to_basket, basket_count, basket_of, product_with
 from ordering.forms import NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import dietary_tags_in_use, menu_list_html
+from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine
 
 ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
@@ -58,6 +59,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     item = product_with_choices(location.pk, product_id, to_show=request.method != "POST")
     if item is None:
         raise Http404("No such product on this menu")
+    in_language([item], current_language())
     form = ProductChoiceForm(item, request.POST or None)
     if request.method == "POST":
         try:
