@@ -18,7 +18,7 @@ from ordering.forms import ProductChoiceForm
 from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
-from ordering.reasons import describe_batch_problem
+from ordering.reasons import describe_batch_problem, line_problem_in_language
 from tables.models import Diner
 
 RECENT_BATCHES = timedelta(minutes=30)
@@ -60,6 +60,15 @@ def basket_of(diner: Diner) -> BasketView:
         .prefetch_related("lines")
         .order_by("-created_at")[:5]
     )
+    # Each line's problem in the diner's language, from what the POS last said of it.
+    refused = {}
+    for batch in batches:  # newest first
+        for sent in batch.lines.all():
+            if sent.rejection_reason and sent.basket_line_id:
+                refused.setdefault(sent.basket_line_id, sent)
+    currency = diner.session.table.location.currency
+    for line in unsent:
+        line.problem = line_problem_in_language(line.problem, refused.get(line.pk), currency)
     # A turn-down the diner has answered by sending again is history: only the newest
     # batch may show a red box.
     batches = [

@@ -56,7 +56,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
             return
         session, diner = found
         self.session, self.diner = session, diner
-        self.language = language_of_scope(self.scope)
+        self.language = language_of_scope(self.scope, session.table.location.language)
         self.page = parse_qs(self.scope.get("query_string", b"").decode()).get("page", [""])[0]
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)

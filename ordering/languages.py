@@ -1,5 +1,6 @@
 """Which language a phone reads: the one it picked on the menu (the language cookie), else
-the first its Accept-Language names that the site speaks, else the site's default.
+the first its Accept-Language names that the site speaks, else, at a table, the language
+the location's menu is written in (Location.language), else the site's default.
 
 Pages get it from Django's LocaleMiddleware; the diner socket has no middleware, so it reads
 the same two things from its handshake here and activates the language around each render.
@@ -24,17 +25,22 @@ def _supported(code: str) -> str | None:
         return None
 
 
-def language_of_scope(scope: dict) -> str:
-    """The phone's language from a WebSocket handshake (its cookies and headers)."""
-    picked = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+def phone_language(cookies: dict[str, str], accept_language: str) -> str | None:
+    """The language the phone picked or asks for, if the site speaks it."""
+    picked = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
     if picked and (found := _supported(picked)):
         return found
-    headers = dict(scope.get("headers") or [])
-    accept = headers.get(b"accept-language", b"").decode("latin-1")
-    for code, _quality in parse_accept_lang_header(accept[:1000]):
+    for code, _quality in parse_accept_lang_header(accept_language[:1000]):
         if code != "*" and (found := _supported(code)):
             return found
-    return settings.LANGUAGE_CODE
+    return None
+
+
+def language_of_scope(scope: dict, fallback: str = settings.LANGUAGE_CODE) -> str:
+    """The phone's language from a WebSocket handshake (its cookies and headers)."""
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    return phone_language(scope.get("cookies", {}), accept) or fallback
 
 
 def in_language(language: str, render: Callable[..., T], *args: object, **kwargs: object) -> T:

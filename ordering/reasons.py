@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from ordering.money import format_money
 
@@ -76,6 +77,37 @@ _BATCH_PROBLEMS = {
 _OTHER_PROBLEM = gettext_lazy(
     "The kitchen's system could not take this order — please ask a member of staff"
 )
+
+
+# What a line sent back from a batch that never reached the POS says (stored in English).
+NOT_SENT = gettext_noop("Not sent: the kitchen could not be reached in time")
+
+
+def line_problem_in_language(stored: str, refused: Any | None, currency: str) -> str:
+    """A basket line's problem as stored (worded in English when the POS answered; the
+    bridge serves every phone), in the active language. `refused` is the BatchLine the POS
+    turned down for it, if any. Words it cannot match are shown as stored."""
+    if not stored:
+        return stored
+    if stored == NOT_SENT:
+        return gettext(NOT_SENT)
+    if refused is None or not refused.rejection_reason:
+        return stored
+
+    def words() -> str:
+        return describe_line_problem(
+            refused.rejection_reason,
+            available=refused.available,
+            current_price=refused.current_price,
+            currency=currency,
+        )
+
+    with translation.override("en"):
+        english = words()
+    if not stored.endswith(english):
+        return stored
+    # A refused modifier is named before the problem ("Pepper Sauce: Sold out").
+    return stored[: len(stored) - len(english)] + words()
 
 
 def describe_batch_problem(reason: str) -> str:
