@@ -248,3 +248,19 @@ async def test_a_pos_rejection_reason_reaches_a_french_phone_in_french():
             page = (await french.call("get", "basket/")).content.decode()
             assert "Plus que 1" in page and "Only 1 left" not in page
         await french.hang_up()
+
+
+@pytest.mark.django_db
+def test_a_manager_can_give_a_product_translations_in_the_admin(dining_room: Location) -> None:
+    from tests.test_admin_pages import logged_in, person
+
+    manager = logged_in(person("morgan", "Managers", dining_room))
+    steak = Product.objects.get(location=dining_room, name="T-Bone Steak")
+    translate(steak, "fr", "Côte T-Bone")
+
+    page = manager.get(f"/admin/ordering/product/{steak.pk}/change/").content.decode()
+
+    assert 'name="translations-TOTAL_FORMS" value="1"' in page
+    assert 'value="Côte T-Bone"' in page
+    assert "translations-__prefix__-language" in page  # the manager may add another
+    assert '<option value="de">Deutsch</option>' in page
