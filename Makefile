@@ -9,7 +9,7 @@ PORT ?= 8000
 SIM_PORT ?= 8765
 DEMO_ARGS ?=
 
-.PHONY: demo test install vendor browser lint format lock clean
+.PHONY: demo test install catalogues messages vendor browser lint format lock clean
 
 demo: install vendor
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -24,13 +24,22 @@ test: install vendor browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogues
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	touch $@
+
+# The diner's languages: locale/*/django.po compiled to .mo (build output, gitignored).
+catalogues: $(VENV)/.installed
+	$(BIN)/python scripts/translations.py compile
+
+# After adding or changing diner-facing strings: pull them into locale/{fr,es,de}/django.po
+# (needs GNU gettext: apt-get install gettext), then translate what is new or fuzzy.
+messages: install
+	$(BIN)/python scripts/translations.py extract
 
 # htmx and its WebSocket extension, from the npm registry, checksums verified.
 vendor: install

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", landing, name="landing"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The menu's language switch posts here (Django's set_language: sets the language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tables.urls")),
     path("", include("ordering.urls")),
 ]

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
+from ordering.languages import phone_language
 from tables.diners import phone_id, session_and_diner
 
 View = Callable[..., HttpResponse]
@@ -37,6 +39,10 @@ def diner_page(*, allow_closed: bool = False) -> Callable[[View], View]:
                 return render(
                     request, "ordering/bill_closed.html", {"session": session}, status=410
                 )
+            if not phone_language(request.COOKIES, request.headers.get("Accept-Language", "")):
+                # A phone asking for no language the site speaks reads the menu's own.
+                translation.activate(session.table.location.language)
+                request.LANGUAGE_CODE = translation.get_language()
             request.table_session = session
             request.diner = diner
             return view(request, *args, **kwargs)

@@ -29,6 +29,7 @@ from ordering.models import (
     Modifier,
     ModifierGroup,
     Product,
+    ProductTranslation,
     Variant,
 )
 from ordering.money import format_money
@@ -247,6 +248,16 @@ class VariantInline(IdentifierInlineMixin, LocationScopedInline, admin.TabularIn
     verbose_name_plural = "variants (the diner picks one, e.g. pint or half)"
 
 
+class ProductTranslationInline(LocationScopedInline, admin.TabularInline):
+    model = ProductTranslation
+    extra = 0
+    fields = ["language", "name", "description"]
+    verbose_name = "translation"
+    verbose_name_plural = (
+        "translations (diners reading another language see these; blank: the location's own)"
+    )
+
+
 class ChoiceRulesForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -336,7 +347,7 @@ class ProductAdmin(
         ("Dietary information", {"fields": ["dietary_tags", "allergens", "allergens_declared"]}),
         ("On the menu", {"fields": ["is_available", "position"]}),
     ]
-    inlines = [VariantInline, ModifierGroupInline]
+    inlines = [VariantInline, ModifierGroupInline, ProductTranslationInline]
     actions = ["mark_available", "mark_sold_out"]
 
     @admin.display(description="price", ordering="price")

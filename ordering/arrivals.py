@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from ordering.checks import has_snapshot, want_refresh
 from ordering.models import BasketLine
 from tables.models import Diner, TableSession
 
-BASKET_KEPT = "Your last visit ended; your basket is kept."
+BASKET_KEPT = gettext_lazy("Your last visit ended; your basket is kept.")
 
 
 def diner_arrived(

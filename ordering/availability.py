@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from ordering.live import group_for
+from ordering.menu_languages import current_language, in_language
 from ordering.models import Modifier, Product
 from tables.models import TableSession
 
@@ -37,7 +38,8 @@ def broadcast_availability(product_id: int) -> None:
     product = product.first()
     if layer is None or product is None:
         return
-    notice = "" if product.is_available else f"Sorry, {product.name} is no longer available"
+    # As data (ordering.notices): each phone's socket words it in that phone's language.
+    notice = [] if product.is_available else [["no_longer_available", {"name": product.name}]]
     sessions = TableSession.objects.filter(
         table__location_id=product.location_id, closed_at__isnull=True
     )
@@ -57,6 +59,7 @@ def render_menu_item(product_id: int, session: TableSession) -> str:
     )
     if product is None:
         return ""
+    in_language([product], current_language())
     return render_to_string(
         "ordering/_menu_item.html",
         {"product": product, "session": session, "currency": product.location.currency},

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ordering import limits, till
 from ordering.forms import ProductChoiceForm
+from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
-from ordering.reasons import describe_batch_problem
+from ordering.reasons import describe_batch_problem, line_problem_in_language
 from tables.models import Diner
 
 RECENT_BATCHES = timedelta(minutes=30)
@@ -50,12 +52,23 @@ def basket_of(diner: Diner) -> BasketView:
             Prefetch("modifiers", queryset=modifiers_in_menu_order)
         )
     )
+    # Shown in the diner's language (the batch sent to the POS keeps the location's).
+    in_language([line.product for line in lines], current_language())
     unsent = [line for line in lines if line.batch_id is None]
     batches = list(
         Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
         .prefetch_related("lines")
         .order_by("-created_at")[:5]
     )
+    # Each line's problem in the diner's language, from what the POS last said of it.
+    refused = {}
+    for batch in batches:  # newest first
+        for sent in batch.lines.all():
+            if sent.rejection_reason and sent.basket_line_id:
+                refused.setdefault(sent.basket_line_id, sent)
+    currency = diner.session.table.location.currency
+    for line in unsent:
+        line.problem = line_problem_in_language(line.problem, refused.get(line.pk), currency)
     # A turn-down the diner has answered by sending again is history: only the newest
     # batch may show a red box.
     batches = [
@@ -83,9 +96,11 @@ def basket_of(diner: Diner) -> BasketView:
 # Away from the basket, a batch that came to nothing is worth a note; an accepted one is
 # already told by the check's own note ("Your order is in: …").
 OUTCOME_NOTES = {
-    BatchState.REJECTED: "The kitchen couldn't take your order — see your basket",
-    BatchState.FAILED: "Your order could not be sent — see your basket",
-    BatchState.UNCONFIRMED: "The kitchen never confirmed your order — see your basket",
+    BatchState.REJECTED: gettext_lazy("The kitchen couldn't take your order — see your basket"),
+    BatchState.FAILED: gettext_lazy("Your order could not be sent — see your basket"),
+    BatchState.UNCONFIRMED: gettext_lazy(
+        "The kitchen never confirmed your order — see your basket"
+    ),
 }
 
 

@@ -18,12 +18,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from ordering import limits, live
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
-from ordering.reasons import Reason, describe_line_problem
+from ordering.reasons import NOT_SENT, Reason, describe_line_problem
 from ordering.signals import announce_floor_change, announce_till_work
 from tables.models import Diner, TableSession
 
@@ -61,7 +62,7 @@ def send_basket(diner: Diner) -> Batch:
         # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write).
         diner = Diner.objects.select_for_update().get(pk=diner.pk)
         if not TableSession.objects.filter(pk=session.pk, closed_at__isnull=True).exists():
-            raise CannotSend("Your table's bill is closed, so nothing was sent.")
+            raise CannotSend(gettext("Your table's bill is closed, so nothing was sent."))
         lines = list(
             diner.basket_lines.filter(batch__isnull=True)
             .select_related("product", "variant")
@@ -73,7 +74,10 @@ def send_basket(diner: Diner) -> Batch:
             raise NothingToSend()
         unavailable = [line.product.name for line in lines if not line.product.is_available]
         if unavailable:
-            raise CannotSend(f"No longer available: {', '.join(unavailable)}. Remove it to send.")
+            raise CannotSend(
+                gettext("No longer available: %(products)s. Remove it to send.")
+                % {"products": ", ".join(unavailable)}
+            )
         location = session.table.location
         try:
             limits.check_batch(diner, location, lines)
@@ -244,12 +248,13 @@ def record_rejected(
                 available=rejection.available,
                 current_price=rejection.current_price,
             )
-            problem = describe_line_problem(
-                rejection.reason,
-                available=rejection.available,
-                current_price=rejection.current_price,
-                currency=currency,
-            )
+            with translation.override("en"):  # shown in each phone's language (basket_of)
+                problem = describe_line_problem(
+                    rejection.reason,
+                    available=rejection.available,
+                    current_price=rejection.current_price,
+                    currency=currency,
+                )
             if rejection.item_name:
                 problem = f"{rejection.item_name}: {problem}"
             if rejection.reason in GONE_FROM_THE_MENU:
@@ -286,9 +291,7 @@ def record_failed(batch_id: uuid.UUID, reason: str = Reason.UNREACHABLE) -> bool
             claimed_until=None,
         )
         if moved:
-            BasketLine.objects.filter(batch_id=batch_id).update(
-                batch=None, problem="Not sent: the kitchen could not be reached in time"
-            )
+            BasketLine.objects.filter(batch_id=batch_id).update(batch=None, problem=NOT_SENT)
             _announce(batch_id)
     if moved:
         log.warning("batch=%s state=failed reason=%s", batch_id, reason)

@@ -7,7 +7,8 @@ must be the site's own. Each page says what it shows (`?page=bill`, `?page=menu`
 availability changes, the basket page the diner's basket whenever one of their batches
 moves. It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
-table's group carries for this diner. It ignores anything the phone sends.
+table's group carries for this diner, each in the phone's language (its language cookie,
+else its Accept-Language, as the pages). It ignores anything the phone sends.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.template.loader import render_to_string
 from ordering.availability import render_menu_item
 from ordering.basket import render_basket_if_holding, render_basket_push
 from ordering.checks import CheckState
+from ordering.languages import in_language, language_of_scope
 from ordering.live import (
     group_for,
     render_for,
@@ -30,6 +32,7 @@ from ordering.live import (
     view_of_message,
 )
 from ordering.models import TableCheck
+from ordering.notices import words
 from ordering.share_page import render_share
 from tables.diners import phone_from_cookies, session_and_diner
 from tables.models import Diner, TableSession
@@ -62,13 +65,19 @@ class DinerConsumer(AsyncWebsocketConsumer):
             return
         session, diner = found
         self.session, self.diner = session, diner
+        self.language = language_of_scope(self.scope, session.table.location.language)
         self.page = parse_qs(self.scope.get("query_string", b"").decode()).get("page", [""])[0]
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._forward(await database_sync_to_async(render_live)(session, diner))
+        await self._forward(
+            await database_sync_to_async(in_language)(self.language, render_live, session, diner)
+        )
         if self.page == "share":
-            await self.send(text_data=await database_sync_to_async(render_share)(session, diner))
+            share = await database_sync_to_async(in_language)(
+                self.language, render_share, session, diner
+            )
+            await self.send(text_data=share)
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, a trip to a
@@ -93,13 +102,15 @@ class DinerConsumer(AsyncWebsocketConsumer):
         scan again and cut off (a phone that scanned the new one stays)."""
         if await database_sync_to_async(_still_admitted)(self.diner.pk):
             return
-        await self.send(text_data=render_to_string("ordering/_scan_again_push.html"))
+        html = in_language(self.language, render_to_string, "ordering/_scan_again_push.html")
+        await self.send(text_data=html)
         await self.close(code=REFUSED)
 
     async def check_update(self, event: dict) -> None:
-        parts = render_for(self.session, self.diner, event)
+        parts = render_for(self.session, self.diner, event, self.language)
         if self.page == "share":
-            await self.send(text_data=self._share_of(event) + parts["page"])
+            share = in_language(self.language, self._share_of, event)
+            await self.send(text_data=share + parts["page"])
             return
         await self._forward(parts)
 
@@ -118,8 +129,12 @@ class DinerConsumer(AsyncWebsocketConsumer):
             await self._send_bill()
         if event["diner"] != self.diner.pk:
             return
-        html = await database_sync_to_async(render_basket_push)(
-            self.diner, event["state"], on_basket_page=self.page == "basket"
+        html = await database_sync_to_async(in_language)(
+            self.language,
+            render_basket_push,
+            self.diner,
+            event["state"],
+            on_basket_page=self.page == "basket",
         )
         await self.send(text_data=html)
 
@@ -129,7 +144,9 @@ class DinerConsumer(AsyncWebsocketConsumer):
             await self._send_bill()
 
     async def _send_bill(self) -> None:
-        parts = await database_sync_to_async(render_live)(self.session, self.diner)
+        parts = await database_sync_to_async(in_language)(
+            self.language, render_live, self.session, self.diner
+        )
         await self.send(text_data=parts["check"])
 
     async def _forward(self, parts: dict[str, str]) -> None:
@@ -140,13 +157,15 @@ class DinerConsumer(AsyncWebsocketConsumer):
     async def menu_update(self, event: dict) -> None:
         html = ""
         if self.page == "menu":
-            html = await database_sync_to_async(render_menu_item)(event["product_id"], self.session)
+            html = await database_sync_to_async(in_language)(
+                self.language, render_menu_item, event["product_id"], self.session
+            )
         elif self.page == "basket":
             # A line already in this basket is flagged (or cleared) at once.
-            html = await database_sync_to_async(render_basket_if_holding)(
-                self.diner, event["product_id"]
+            html = await database_sync_to_async(in_language)(
+                self.language, render_basket_if_holding, self.diner, event["product_id"]
             )
         if event["notice"]:
-            html += render_notice(event["notice"])
+            html += in_language(self.language, lambda: render_notice(words(event["notice"])))
         if html:
             await self.send(text_data=html)

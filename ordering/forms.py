@@ -6,16 +6,16 @@ import unicodedata
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
 
 from ordering import limits
 from ordering.models import Modifier, ModifierGroup, Product, Variant
 from ordering.money import money
 
 QUANTITY_MESSAGES = {
-    "required": "Choose how many you'd like.",
-    "invalid": "Quantity must be a whole number, like 1 or 2.",
-    "min_value": "Quantity must be at least 1. To take it out, tap Remove.",
+    "required": gettext_lazy("Choose how many you'd like."),
+    "invalid": gettext_lazy("Quantity must be a whole number, like 1 or 2."),
+    "min_value": gettext_lazy("Quantity must be at least 1. To take it out, tap Remove."),
 }
 
 
@@ -77,8 +77,8 @@ class ProductChoiceForm(forms.Form):
     instruction = forms.CharField(
         max_length=200,
         required=False,
-        label=_("Anything the kitchen should know?"),
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. sauce on the side")}),
+        label=gettext_lazy("Anything the kitchen should know?"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. sauce on the side")}),
     )
     quantity = quantity_field()
 
@@ -93,16 +93,19 @@ class ProductChoiceForm(forms.Form):
                 queryset=Variant.objects.filter(product=product),
                 widget=forms.RadioSelect,
                 empty_label=None,
-                label=_("Size"),
+                label=gettext("Size"),
                 error_messages={
-                    "required": _("Choose a size."),
-                    "invalid_choice": _("That size isn't on the menu."),
+                    "required": gettext("Choose a size."),
+                    "invalid_choice": gettext("That size isn't on the menu."),
                 },
             )
             self.fields["variant"].label_from_instance = lambda v: v.name
         for group in self.groups:
             queryset = Modifier.objects.filter(group=group, is_available=True)
-            messages = {"invalid_choice": f"{group.name}: that choice isn't on the menu."}
+            messages = {
+                "invalid_choice": gettext("%(group)s: that choice isn't on the menu.")
+                % {"group": group.name}
+            }
             if group.max_choices == 1:
                 field: forms.Field = forms.ModelChoiceField(
                     queryset=queryset,
@@ -133,7 +136,10 @@ class ProductChoiceForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if not self.product.is_available:
-            raise forms.ValidationError(f"Sorry, {self.product.name} is not available right now.")
+            raise forms.ValidationError(
+                gettext("Sorry, %(product)s is not available right now.")
+                % {"product": self.product.name}
+            )
         for group in self.groups:
             name = self.group_field(group)
             if name in self.errors:

@@ -47,15 +47,20 @@ def name_too_long_message() -> str:
 
 
 def too_many_message() -> str:
-    return f"At most {max_quantity()} at a time. For more, please ask a member of staff."
+    return gettext("At most %(count)s at a time. For more, please ask a member of staff.") % {
+        "count": max_quantity()
+    }
 
 
 def check_room_for_a_line(diner: Diner) -> None:
     """Before a new line goes into the basket (call with the diner's row locked)."""
     if BasketLine.objects.filter(diner=diner, batch__isnull=True).count() >= max_lines():
         raise LimitReached(
-            f"Your basket is full: at most {max_lines()} items in one order. "
-            "Send it to the kitchen, then add more."
+            gettext(
+                "Your basket is full: at most %(count)s items in one order. "
+                "Send it to the kitchen, then add more."
+            )
+            % {"count": max_lines()}
         )
 
 
@@ -63,8 +68,11 @@ def check_batch(diner: Diner, location: Location, lines: Sequence[BasketLine]) -
     """Before the basket's lines become one batch (call with the diner's row locked)."""
     if len(lines) > max_lines():
         raise LimitReached(
-            f"At most {max_lines()} items in one order: remove {len(lines) - max_lines()} "
-            "to send, and send them next."
+            gettext(
+                "At most %(count)s items in one order: remove %(extra)s to send, "
+                "and send them next."
+            )
+            % {"count": max_lines(), "extra": len(lines) - max_lines()}
         )
     too_many = [line.product.name for line in lines if line.quantity > max_quantity()]
     if too_many:
@@ -72,7 +80,10 @@ def check_batch(diner: Diner, location: Location, lines: Sequence[BasketLine]) -
     since = timezone.now() - RATE_WINDOW
     if Batch.objects.filter(diner=diner, created_at__gte=since).count() >= sends_per_minute():
         raise LimitReached(
-            "That's a lot of orders in a minute. Wait a moment and send again: your basket is kept."
+            gettext(
+                "That's a lot of orders in a minute. "
+                "Wait a moment and send again: your basket is kept."
+            )
         )
     cap = location.max_batch_value
     if cap is not None:
@@ -80,7 +91,9 @@ def check_batch(diner: Diner, location: Location, lines: Sequence[BasketLine]) -
         if total > cap:
             currency = location.currency
             raise LimitReached(
-                f"This order comes to {format_money(total, currency)}, more than the "
-                f"{format_money(cap, currency)} one order from a phone may be here. "
-                "Remove something to send, or ask a member of staff."
+                gettext(
+                    "This order comes to %(total)s, more than the %(cap)s one order from a "
+                    "phone may be here. Remove something to send, or ask a member of staff."
+                )
+                % {"total": format_money(total, currency), "cap": format_money(cap, currency)}
             )

@@ -8,6 +8,7 @@ check, as data, to the table session's group on the channel layer. Each diner's 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections import OrderedDict
@@ -17,8 +18,9 @@ from datetime import datetime
 import msgspec
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ordering import checks, notices, till
 from ordering.checks import CheckState
@@ -222,7 +224,7 @@ def render_notice(notice: str) -> str:
 
 def _broadcast(
     session: TableSession,
-    notices_by_diner: dict[int, str],
+    notices_by_diner: dict[int, notices.Note],
     diners: list[Diner] | None = None,
     view: TableView | None = None,
 ) -> None:
@@ -255,8 +257,8 @@ def _broadcast(
 
 
 # Phones of one table in one process share renders: the view differs only in which lines
-# are the diner's own and in the diner's note.
-_renders: OrderedDict[tuple[str, frozenset[str], str], dict[str, str]] = OrderedDict()
+# are the diner's own, in the diner's note and in the phone's language.
+_renders: OrderedDict[tuple[str, frozenset[str], str, str], dict[str, str]] = OrderedDict()
 _RENDERS_KEPT = 512
 
 
@@ -272,19 +274,23 @@ def view_of_message(message: dict, check: TableCheck, state: CheckState | None) 
     )
 
 
-def render_for(session: TableSession, diner: Diner, message: dict) -> dict[str, str]:
-    """One diner's HTML for a check.update message (in the web process, no database)."""
+def render_for(
+    session: TableSession, diner: Diner, message: dict, language: str = settings.LANGUAGE_CODE
+) -> dict[str, str]:
+    """One diner's HTML for a check.update message, in the phone's language (in the web
+    process, no database)."""
     if not message["session_open"] and session.closed_at is None:
         session.closed_at = timezone.now()
     check = TableCheck(session=session, **message["check"])
     state = CheckState.from_json(message["state"]) if message["state"] else None
     owners = message["owners"]
-    notice = message["notices"].get(str(diner.pk), "")
+    note = message["notices"].get(str(diner.pk), [])
     theirs = frozenset(batch for batch, owner in owners.items() if owner == diner.pk)
-    key = (message["id"], theirs, notice)
+    key = (message["id"], theirs, json.dumps(note), language)
     if key not in _renders:
         view = view_of_message(message, check, state)
-        _renders[key] = render_live(session, diner, notice, view)
+        with translation.override(language):
+            _renders[key] = render_live(session, diner, notices.words(note), view)
         while len(_renders) > _RENDERS_KEPT:
             _renders.popitem(last=False)
     return _renders[key]
@@ -321,11 +327,11 @@ def _notices(
     update: checks.CheckUpdate,
     diners: list[Diner],
     owners: dict[str, int],
-) -> dict[int, str]:
+) -> dict[int, notices.Note]:
     result = {}
     for diner in diners:
         mine = {batch for batch, owner in owners.items() if owner == diner.pk}
-        result[diner.pk] = notices.notice_for(
+        result[diner.pk] = notices.note_for(
             change_type, line_ids, update.before, update.after, mine
         )
     return result

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from ordering.menu_languages import current_language, in_language, translations_key, with_words
 from ordering.models import Allergen, Category, DietaryTag, Product, Variant
 from tables.models import Location, TableSession
 
@@ -20,26 +21,42 @@ class MenuSection:
     products: list[Product]
 
 
-def _products(location: Location, query: str, diets: list[str] | None) -> QuerySet[Product]:
+def _products(
+    location: Location, query: str, diets: list[str] | None, language: str
+) -> QuerySet[Product]:
     products: QuerySet[Product] = Product.objects.filter(location=location).order_by(
         "category__position", "category__name", "position", "name"
     )
     query = query.strip()[:80]
     if query:
-        products = products.filter(Q(name__icontains=query) | Q(description__icontains=query))
+        # The diner searches the words they read: the location's, or their language's.
+        in_their_language = Q(translations__language=language) & (
+            Q(translations__name__icontains=query) | Q(translations__description__icontains=query)
+        )
+        products = products.filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | in_their_language
+        )
     for diet in diets or []:
         products = products.filter(dietary_tags__code=diet)
     return products.distinct()
 
 
 def menu_for(
-    location: Location, query: str = "", diets: list[str] | None = None
+    location: Location,
+    query: str = "",
+    diets: list[str] | None = None,
+    language: str | None = None,
 ) -> list[MenuSection]:
-    products = (
-        _products(location, query, diets)
+    """The menu in `language` (default: the active one)."""
+    language = language or current_language()
+    products = with_words(
+        _products(location, query, diets, language)
         .select_related("category")
-        .prefetch_related("variants", "dietary_tags", "allergens")  # what the menu list shows
+        .prefetch_related("variants", "dietary_tags", "allergens"),  # what the menu list shows
+        language,
     )
+    products = list(products)
+    in_language(products, language)
     sections: dict[int, MenuSection] = {}
     for product in products:
         section = sections.setdefault(
@@ -58,9 +75,10 @@ _rendered: OrderedDict[tuple, str] = OrderedDict()
 _rendered_lock = threading.Lock()
 
 
-def _menu_key(location: Location, query: str, diets: list[str] | None) -> tuple:
-    """Every value the menu list shows, in the order it shows them: cheap to read."""
-    products = _products(location, query, diets).values_list(
+def _menu_key(location: Location, query: str, diets: list[str] | None, language: str) -> tuple:
+    """Every value the menu list shows, in the order it shows them, and the language it is
+    in (its words and the menu's translations into it): cheap to read."""
+    products = _products(location, query, diets, language).values_list(
         "pk",
         "category_id",
         "category__name",
@@ -87,10 +105,12 @@ def _menu_key(location: Location, query: str, diets: list[str] | None) -> tuple:
     return (
         location.pk,
         location.currency,
+        language,
         tuple(products),
         tuple(variants),
         tuple(tags),
         tuple(allergens),
+        translations_key(location.pk, language),
     )
 
 
@@ -98,14 +118,15 @@ def menu_list_html(
     session: TableSession, location: Location, query: str = "", diets: list[str] | None = None
 ) -> SafeString:
     """The menu list fragment (ordering/_menu_list.html) for this session's diners."""
-    key = _menu_key(location, query, diets)
+    language = current_language()
+    key = _menu_key(location, query, diets, language)
     with _rendered_lock:
         html = _rendered.get(key)
         if html is not None:
             _rendered.move_to_end(key)
     if html is None:
         context = {
-            "sections": menu_for(location, query, diets),
+            "sections": menu_for(location, query, diets, language),
             "session": session,
             "currency": location.currency,
         }

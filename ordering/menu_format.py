@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 import msgspec
+from django.conf import settings
 from msgspec import Meta, Struct, field
 from msgspec import inspect as schema
 
@@ -101,6 +102,19 @@ MinChoices = Annotated[
 MaxChoices = Annotated[
     int, Meta(ge=1, le=MAX_CHOICES, description=f"a whole number from 1 to {MAX_CHOICES}")
 ]
+LANGUAGE_CODES = tuple(code for code, _ in settings.LANGUAGES)
+LanguageCode = Annotated[
+    Literal[LANGUAGE_CODES],  # type: ignore[valid-type]
+    Meta(description="one of " + ", ".join(json.dumps(code) for code in LANGUAGE_CODES)),
+]
+_TRANSLATED_NAME = _max_length(models.ProductTranslation, "name")
+TranslatedName = Annotated[
+    str,
+    Meta(
+        max_length=_TRANSLATED_NAME,
+        description=f"text (at most {_TRANSLATED_NAME} characters; blank: the product's own)",
+    ),
+]
 ModifierPlu = _text(_max_length(models.Modifier, "plu"))
 ModifierName = _text(_max_length(models.Modifier, "name"))
 
@@ -143,6 +157,15 @@ class Variant(_Row, kw_only=True):
     price: PriceField
 
 
+class Translation(_Row, kw_only=True):
+    """The product's name and description in another language (blank: its own)."""
+
+    noun = "translation"
+    language: LanguageCode
+    name: TranslatedName = ""
+    description: Description = ""
+
+
 class Product(_Row, kw_only=True):
     noun = "product"
     plu: ProductPlu
@@ -155,6 +178,9 @@ class Product(_Row, kw_only=True):
     variants: Annotated[list[Variant], Meta(description="a list of variants")] = []
     modifier_groups: Annotated[
         list[ModifierGroup], Meta(description="a list of modifier groups")
+    ] = []
+    translations: Annotated[
+        list[Translation], Meta(description="a list of translations, one per language")
     ] = []
 
 
@@ -495,6 +521,8 @@ def _product_checks(
             yield Problem(row, None, f"unknown allergen {quote(code)}")
     variants = [_get(v, "pos_identifier") for _, v in _rows(product, "variants")]
     yield from _duplicates(row, variants, "variant identifier")
+    languages = [_get(t, "language") for _, t in _rows(product, "translations")]
+    yield from _duplicates(row, languages, "translation language")
     groups = _rows(product, "modifier_groups")
     yield from _duplicates(row, [_get(g, "name") for _, g in groups], "modifier group")
     for k, group in groups:

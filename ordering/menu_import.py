@@ -32,6 +32,7 @@ from ordering.models import (
     Modifier,
     ModifierGroup,
     Product,
+    ProductTranslation,
     Variant,
 )
 from tables.models import Location
@@ -41,6 +42,7 @@ DELETED_KINDS = {
     Variant._meta.label: "variants",
     ModifierGroup._meta.label: "modifier groups",
     Modifier._meta.label: "modifiers",
+    ProductTranslation._meta.label: "translations",
     "ordering.BasketLine": "basket lines",
 }
 
@@ -208,7 +210,7 @@ def known_codes() -> tuple[set[str], set[str]]:
 def menu_of(location: Location) -> Menu:
     """The location's menu as the file holds it, unavailable products included."""
     products = location.products.order_by("position", "name").prefetch_related(
-        "dietary_tags", "allergens", "variants", "modifier_groups__modifiers"
+        "dietary_tags", "allergens", "variants", "modifier_groups__modifiers", "translations"
     )
     by_category: dict[int, list[Product]] = {}
     for product in products:
@@ -248,6 +250,12 @@ def _export_product(product: Product) -> menu_format.Product:
                 price=Price.of(variant.price),
             )
             for variant in product.variants.all()
+        ],
+        translations=[
+            menu_format.Translation(
+                language=words.language, name=words.name, description=words.description
+            )
+            for words in sorted(product.translations.all(), key=lambda words: words.language)
         ],
         modifier_groups=[
             menu_format.ModifierGroup(
@@ -321,7 +329,11 @@ class _MenuWriter:
         existing_products = {
             product.plu: product
             for product in self.location.products.prefetch_related(
-                "dietary_tags", "allergens", "variants", "modifier_groups__modifiers"
+                "dietary_tags",
+                "allergens",
+                "variants",
+                "modifier_groups__modifiers",
+                "translations",
             )
         }
         positions = _positions(
@@ -400,6 +412,22 @@ class _MenuWriter:
             )
         self.variants(product, row.variants)
         self.groups(product, row.modifier_groups)
+        self.translations(product, row.translations)
+
+    def translations(self, product: Product, rows: list[menu_format.Translation]) -> None:
+        existing = _first_by(product.translations.all(), "language")
+        kept = []
+        for row in rows:
+            values = {
+                "product_id": product.pk,
+                "language": row.language,
+                "name": row.name,
+                "description": row.description,
+            }
+            current = existing.get(row.language)
+            kept.append(self.save("translations", ProductTranslation, current, values))
+        stale = ProductTranslation.objects.filter(product=product)
+        self.delete(stale.exclude(pk__in=[words.pk for words in kept]))
 
     def variants(self, product: Product, rows: list[menu_format.Variant]) -> None:
         existing = _first_by(product.variants.all(), "pos_identifier")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ordering.money import money
 from tables.models import Diner, Location, TableSession
@@ -91,6 +92,27 @@ class Product(models.Model):
         return "none" if self.allergens_declared else "undeclared"
 
 
+class ProductTranslation(models.Model):
+    """A product's name and description in another language, for diners reading in it; a
+    blank one (or none) shows the location's own."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    name = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["product", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "language"], name="one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.language})"
+
+
 class Variant(models.Model):
     """A POS sales modifier such as PINT or HALF: the diner picks exactly one."""
 
@@ -124,11 +146,15 @@ class ModifierGroup(models.Model):
 
     @property
     def rule(self) -> str:
+        # Shown to diners beside the group's choices, in their language.
+        counts = {"min": self.min_choices, "max": self.max_choices}
         if self.min_choices == self.max_choices:
-            return f"Choose {self.min_choices}"
+            return gettext("Choose %(min)s") % counts
         if self.min_choices == 0:
-            return f"Up to {self.max_choices}" if self.max_choices > 1 else "Optional"
-        return f"Choose {self.min_choices} to {self.max_choices}"
+            if self.max_choices > 1:
+                return gettext("Up to %(max)s") % counts
+            return gettext("Optional")
+        return gettext("Choose %(min)s to %(max)s") % counts
 
 
 class Modifier(models.Model):

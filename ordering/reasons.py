@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from ordering.money import format_money
 
@@ -25,46 +27,93 @@ class Reason(models.TextChoices):
     UNCONFIRMED = "UNCONFIRMED", "Sent, never answered"
 
 
-ASK_STAFF = "please ask a member of staff"
-
-
 def describe_line_problem(
     reason: str, *, available: int | None, current_price: Decimal | None, currency: str
 ) -> str:
-    """What a diner reads next to a product the POS turned down."""
+    """What a diner reads next to a product the POS turned down (in the active language)."""
     if reason == Reason.OUT_OF_STOCK or (reason == Reason.INSUFFICIENT_STOCK and available == 0):
-        return "Sold out"
+        return gettext("Sold out")
     if reason == Reason.INSUFFICIENT_STOCK:
-        return f"Only {available} left" if available is not None else "Not enough left"
+        if available is None:
+            return gettext("Not enough left")
+        return ngettext("Only %(count)s left", "Only %(count)s left", available) % {
+            "count": available
+        }
     if reason == Reason.DELISTED_ITEM:
-        return "No longer available"
+        return gettext("No longer available")
     if reason == Reason.PRICE_CHANGED:
         if current_price is not None:
-            return f"Price changed to {format_money(current_price, currency)}"
-        return "The price has changed"
+            return gettext("Price changed to %(price)s") % {
+                "price": format_money(current_price, currency)
+            }
+        return gettext("The price has changed")
     return describe_batch_problem(reason)
 
 
+_BATCH_PROBLEMS = {
+    Reason.ORDER_CLOSED: gettext_lazy("Your table's bill is already closed, so nothing was sent"),
+    Reason.TABLE_NOT_FOUND: gettext_lazy(
+        "The till doesn't recognise this table — please ask a member of staff"
+    ),
+    Reason.UNREACHABLE: gettext_lazy(
+        "The kitchen could not be reached in time, so this order was not sent — "
+        "you can send it again"
+    ),
+    Reason.UNCONFIRMED: gettext_lazy(
+        "The kitchen never confirmed this order — please ask a member of staff "
+        "whether it arrived before you order it again"
+    ),
+    Reason.OUT_OF_STOCK: gettext_lazy("Some items are sold out — change your order and send again"),
+    Reason.INSUFFICIENT_STOCK: gettext_lazy(
+        "Some items are running out — change your order and send again"
+    ),
+    Reason.DELISTED_ITEM: gettext_lazy(
+        "Some items are no longer available — change your order and send again"
+    ),
+    Reason.PRICE_CHANGED: gettext_lazy(
+        "Some prices have changed — check your order and send again"
+    ),
+}
+_OTHER_PROBLEM = gettext_lazy(
+    "The kitchen's system could not take this order — please ask a member of staff"
+)
+
+
+# What a line sent back from a batch that never reached the POS says (stored in English).
+NOT_SENT = gettext_noop("Not sent: the kitchen could not be reached in time")
+
+
+def line_problem_in_language(stored: str, refused: Any | None, currency: str) -> str:
+    """A basket line's problem as stored (worded in English when the POS answered; the
+    bridge serves every phone), in the active language. `refused` is the BatchLine the POS
+    turned down for it, if any. Words it cannot match are shown as stored."""
+    if not stored:
+        return stored
+    if stored == NOT_SENT:
+        return gettext(NOT_SENT)
+    if refused is None or not refused.rejection_reason:
+        return stored
+
+    def words() -> str:
+        return describe_line_problem(
+            refused.rejection_reason,
+            available=refused.available,
+            current_price=refused.current_price,
+            currency=currency,
+        )
+
+    with translation.override("en"):
+        english = words()
+    if not stored.endswith(english):
+        return stored
+    # A refused modifier is named before the problem ("Pepper Sauce: Sold out").
+    return stored[: len(stored) - len(english)] + words()
+
+
 def describe_batch_problem(reason: str) -> str:
-    """What a diner reads when the whole batch was turned down or could not be sent."""
-    return {
-        Reason.ORDER_CLOSED: "Your table's bill is already closed, so nothing was sent",
-        Reason.TABLE_NOT_FOUND: f"The till doesn't recognise this table — {ASK_STAFF}",
-        Reason.UNREACHABLE: (
-            "The kitchen could not be reached in time, so this order was not sent — "
-            "you can send it again"
-        ),
-        Reason.UNCONFIRMED: (
-            "The kitchen never confirmed this order — please ask a member of staff "
-            "whether it arrived before you order it again"
-        ),
-        Reason.OUT_OF_STOCK: "Some items are sold out — change your order and send again",
-        Reason.INSUFFICIENT_STOCK: "Some items are running out — change your order and send again",
-        Reason.DELISTED_ITEM: (
-            "Some items are no longer available — change your order and send again"
-        ),
-        Reason.PRICE_CHANGED: "Some prices have changed — check your order and send again",
-    }.get(reason, f"The kitchen's system could not take this order — {ASK_STAFF}")
+    """What a diner reads when the whole batch was turned down or could not be sent (in the
+    active language)."""
+    return str(_BATCH_PROBLEMS.get(reason, _OTHER_PROBLEM))
 
 
 def pos_answer(batch: Any) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ordering.models import TillStatus
 
-DOWN_MESSAGE = "The till can't be reached right now; what you send goes as soon as it is back."
+DOWN_MESSAGE = gettext_lazy(
+    "The till can't be reached right now; what you send goes as soon as it is back."
+)
 
 
 def reachable(location_id: int) -> bool:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ordering import batches, checks, limits, live, share_page
@@ -15,8 +15,11 @@ from ordering.basket import add_to_basket, basket_count, basket_of, product_with
 from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
+from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine
 from tables.views import enter_table
+
+ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -59,6 +62,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     item = product_with_choices(location.pk, product_id, to_show=request.method != "POST")
     if item is None:
         raise Http404("No such product on this menu")
+    in_language([item], current_language())
     form = ProductChoiceForm(item, request.POST or None)
     if request.method == "POST":
         try:
@@ -67,8 +71,11 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             if line is not None:
-                added = _("Added %(quantity)s × %(name)s to your basket.")
-                messages.success(request, added % {"quantity": line.quantity, "name": item.name})
+                messages.success(
+                    request,
+                    gettext("Added %(quantity)s × %(product)s to your basket.")
+                    % {"quantity": line.quantity, "product": item.name},
+                )
                 return redirect("menu", session_id=request.table_session.public_id)
     elif request.method != "GET":
         return HttpResponse(status=405)
@@ -109,7 +116,7 @@ def _after_change(request: HttpRequest, error: str = "") -> HttpResponse:
 def change_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_unsent_line(request, line_id)
     if line is None:
-        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+        return _after_change(request, str(ON_ITS_WAY))
     form = QuantityForm(request.POST)
     if not form.is_valid():
         return _after_change(request, form.errors["quantity"][0])
@@ -124,7 +131,7 @@ def change_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
 def remove_line(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _own_unsent_line(request, line_id)
     if line is None:
-        return _after_change(request, "That item is on its way to the kitchen and can't change.")
+        return _after_change(request, str(ON_ITS_WAY))
     line.delete()
     return _after_change(request)
 
@@ -134,7 +141,7 @@ def remove_line(request: HttpRequest, line_id: int) -> HttpResponse:
 def save_note(request: HttpRequest) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _after_change(request, "The note can be at most 500 characters.")
+        return _after_change(request, gettext("The note can be at most 500 characters."))
     request.diner.order_note = form.cleaned_data["note"]
     request.diner.save(update_fields=["order_note"])
     return _after_change(request)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the tests drive: chromium (Playwright's browser tests) and poppler-utils
-# (reading the printed QR sheet back). Installed when missing and we may (as root).
+# Debian packages the tests drive: chromium (Playwright's browser tests), poppler-utils
+# (reading the printed QR sheet back) and gettext (the catalogues' staleness check runs
+# makemessages). Installed when missing and we may (as root).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v xgettext >/dev/null && command -v msgmerge >/dev/null || missing+=(gettext)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages for the tests: ${missing[*]}"

@@ -97,7 +97,7 @@ class LocationAdmin(LocationScopedAdmin, admin.ModelAdmin):
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug"]}),
+        (None, {"fields": ["name", "slug", "language"]}),
         (
             "Orders sent to the POS",
             {

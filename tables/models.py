@@ -44,6 +44,13 @@ class Location(models.Model):
         help_text="A diner's order from a phone worth more than this is refused with a "
         "message (menu prices). Blank: no cap.",
     )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language this location's menu is written in: diners whose language "
+        "a product has no translation for read it in this one.",
+    )
 
     class Meta:
         ordering = ["name"]

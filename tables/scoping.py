@@ -34,6 +34,7 @@ LOCATION_PATHS: dict[str, str] = {
     "ordering.variant": "product__location",
     "ordering.modifiergroup": "product__location",
     "ordering.modifier": "group__product__location",
+    "ordering.producttranslation": "product__location",
     "ordering.basketline": "diner__session__table__location",
     "ordering.batch": "session__table__location",
     "ordering.batchline": "batch__session__table__location",

@@ -22,8 +22,11 @@ from tests.phones import Phone
 class LivePhone:
     """A phone that scanned a table and keeps its check open over the WebSocket."""
 
-    def __init__(self) -> None:
+    def __init__(self, accept_language: str = "") -> None:
         self.phone = Phone()
+        self.accept_language = accept_language  # what the phone's browser asks for
+        if accept_language:
+            self.phone.client.defaults["HTTP_ACCEPT_LANGUAGE"] = accept_language
         self.socket: WebsocketCommunicator | None = None
 
     async def scan(self, table) -> None:
@@ -34,6 +37,8 @@ class LivePhone:
         headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
         if cookie:
             headers.append((b"cookie", f"{PHONE_COOKIE}={cookie.value}".encode()))
+        if self.accept_language:
+            headers.append((b"accept-language", self.accept_language.encode()))
         self.socket = WebsocketCommunicator(
             application,
             path

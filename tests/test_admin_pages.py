@@ -238,6 +238,7 @@ def location_form(location: Location, **changes: str) -> dict[str, str]:
         "slug": location.slug,
         "currency": location.currency,
         "table_service_mode_id": location.table_service_mode_id,
+        "language": location.language,
         "use_pos_prices": "True",
         **changes,
     }

@@ -193,7 +193,7 @@ def test_a_form_posted_with_another_locations_choice_is_refused(manager, dining_
 
 def _empty_inlines() -> dict[str, str]:
     data = {}
-    for prefix in ["variants", "modifier_groups"]:
+    for prefix in ["variants", "modifier_groups", "translations"]:
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",

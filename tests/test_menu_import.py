@@ -319,6 +319,7 @@ def test_the_export_is_the_imported_menu_with_every_field_spelled_out(location):
             {"pos_identifier": "half-401", "name": "HALF", "price": "3.80"},
         ],
         "modifier_groups": [],
+        "translations": [],
     }
 
 

@@ -89,6 +89,8 @@ def product_form(product: Product, **changes) -> dict:
         "variants-INITIAL_FORMS": 0,
         "modifier_groups-TOTAL_FORMS": 0,
         "modifier_groups-INITIAL_FORMS": 0,
+        "translations-TOTAL_FORMS": 0,
+        "translations-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data

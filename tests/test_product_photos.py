@@ -34,7 +34,7 @@ def upload(manager, product: Product, photo: io.BytesIO):
     data = {k: v for k, v in form.initial.items() if v is not None and not hasattr(v, "all")}
     for name in ("dietary_tags", "allergens"):
         data[name] = [tag.pk for tag in form.initial.get(name, [])]
-    for prefix in ("variants", "modifier_groups"):
+    for prefix in ("variants", "modifier_groups", "translations"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     return manager.post(change, {**data, "image": photo})
 
