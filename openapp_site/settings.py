@@ -176,6 +176,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "openapp",
+            "OPTIONS": {"pool_class": "openapp_site.cache_pool.ProcessConnectionPool"},
         }
     }
 else:
