@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
+from ordering import till
 from pos_bridge import wakeup
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
@@ -33,6 +34,7 @@ def own_cache(settings) -> None:
     not a flush: the test processes running side by side share the Redis database."""
     default = settings.CACHES["default"]
     settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    till.forget()  # what the till said, kept per process, was about another test's location
 
 
 @pytest.fixture(autouse=True)
