@@ -39,7 +39,8 @@ SHAPES = ("embedded", "production")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-BENCH_DATABASE = "openapp_bench"
+# Another name keeps two checkouts' runs apart on one PostgreSQL (and BENCH_REDIS_URL their Redis).
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "openapp_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 SQLITE_PATH = VAR / "embedded.sqlite3"
 # What a table of four has on its check when the bench starts (PLUs of the demo menu):

@@ -171,6 +171,26 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "openapp_site.channel_layer.InMemoryChannelLayer"}}
 
+# The menu's version and its renders (ordering.menu_version, ordering.menu): shared by the
+# web processes and the bridge in production (Redis, the channel layer's server), in the
+# one process of the embedded default.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "openapp",
+            "OPTIONS": {"pool_class": "openapp_site.cache_pool.ProcessConnectionPool"},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Admin login throttle (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one

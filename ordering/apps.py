@@ -7,6 +7,7 @@ class OrderingConfig(AppConfig):
     verbose_name = "Menus and orders"
 
     def ready(self) -> None:
+        from ordering import menu_version
         from ordering.arrivals import diner_arrived
         from ordering.availability import product_saved, remember_availability
         from ordering.floor import diner_arrived as floor_diner_arrived
@@ -22,3 +23,4 @@ class OrderingConfig(AppConfig):
         table_code_rotated.connect(code_rotated)
         table_scanned.connect(floor_diner_arrived)
         floor_changed.connect(table_changed)
+        menu_version.connect()

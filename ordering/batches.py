@@ -34,9 +34,10 @@ log = logging.getLogger("openapp.batches")
 GONE_FROM_THE_MENU = {Reason.OUT_OF_STOCK, Reason.DELISTED_ITEM}
 
 
-def _announce(batch_id: uuid.UUID) -> None:
-    """Once the move is committed, the table's phones hear of it (ordering.live)."""
-    transaction.on_commit(lambda: live.batch_moved(batch_id))
+def _announce(batch_id: uuid.UUID, moved: live.BatchMove | None = None) -> None:
+    """Once the move is committed, the table's phones hear of it (ordering.live); `moved`
+    when the caller already read what they are told."""
+    transaction.on_commit(lambda: live.batch_moved(batch_id, moved))
 
 
 # A batch older than this when it is first sent waited in the queue (the till was away).
@@ -126,7 +127,7 @@ def send_basket(diner: Diner) -> Batch:
         len(lines),
     )
     announce_till_work()
-    announce_floor_change(session.pk)
+    announce_floor_change(session.pk, session.table_id, session.table.location_id)
     return batch
 
 
@@ -153,8 +154,10 @@ def release(batch_id: uuid.UUID, worker: str) -> None:
     Batch.objects.filter(pk=batch_id, claimed_by=worker).update(claimed_until=None)
 
 
-def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
-    """Record that the batch is about to go on the wire (before it does, so a crash resends)."""
+def mark_sent(batch_id: uuid.UUID, worker: str, loaded: Batch | None = None) -> bool:
+    """Record that the batch is about to go on the wire (before it does, so a crash resends).
+    `loaded`: the batch as its sender read it after claiming it (its attempts so far and
+    when it was written), which saves reading them again."""
     now = timezone.now()
     updated = Batch.objects.filter(
         pk=batch_id, claimed_by=worker, state__in=[BatchState.PENDING, BatchState.SENT]
@@ -168,7 +171,12 @@ def mark_sent(batch_id: uuid.UUID, worker: str) -> bool:
         # "Sending"), and at the first resend ("we keep trying"). A batch sent as soon as it
         # was written already says "Sending" on the phone: pushing that again would cost a
         # render of the basket for nothing, on every batch.
-        attempts, created_at = Batch.objects.values_list("attempts", "created_at").get(pk=batch_id)
+        if loaded is not None:  # claimed by this worker: nobody else counted an attempt
+            attempts, created_at = loaded.attempts + 1, loaded.created_at
+        else:
+            attempts, created_at = Batch.objects.values_list("attempts", "created_at").get(
+                pk=batch_id
+            )
         if attempts == 2 or (attempts == 1 and now - created_at > WAS_QUEUED):
             _announce(batch_id)
             _floor(batch_id)
@@ -199,16 +207,28 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             claimed_until=None,
         )
         if accepted:
-            diner_id, note = Batch.objects.values_list("diner_id", "note").get(pk=batch_id)
+            row = Batch.objects.values(
+                "diner_id",
+                "note",
+                "session_id",
+                "session__public_id",
+                "session__table_id",
+                "session__table__location_id",
+            ).get(pk=batch_id)
             # The accepted lines are on the check now: out of the basket (the batch's own
             # lines keep their copy).
             BasketLine.objects.filter(batch_id=batch_id).delete()
             # The note went with this batch; a note typed since stays for the next one.
-            Diner.objects.filter(pk=diner_id, order_note=note).update(order_note="")
-            _announce(batch_id)
+            Diner.objects.filter(pk=row["diner_id"], order_note=row["note"]).update(order_note="")
+            _announce(
+                batch_id,
+                live.BatchMove(BatchState.ACCEPTED, row["diner_id"], "", row["session__public_id"]),
+            )
+            announce_floor_change(
+                row["session_id"], row["session__table_id"], row["session__table__location_id"]
+            )
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
-        _floor(batch_id)
     return bool(accepted)
 
 

@@ -141,17 +141,25 @@ def render_rows(rows: list[dict[str, Any]]) -> str:
     return "".join(render_to_string("admin/ordering/floor/_table.html", {"row": r}) for r in rows)
 
 
-def table_changed(sender: Any = None, session_id: int | None = None, **kwargs: Any) -> None:
+def table_changed(
+    sender: Any = None,
+    session_id: int | None = None,
+    table_id: int | None = None,
+    location_id: int | None = None,
+    **kwargs: Any,
+) -> None:
     """Tell the location's floor sockets which table changed. Only its ids travel: the floor
     sockets, in the web processes and only when someone watches, read the row themselves,
-    so a push or a batch costs the bridge one read by primary key here, not the row's."""
+    so a push or a batch costs the bridge at most one read by primary key here (none when
+    the caller knew the table and location), not the row's."""
     layer = get_channel_layer()
     if layer is None or session_id is None:
         return
     try:
-        table_id, location_id = TableSession.objects.values_list(
-            "table_id", "table__location_id"
-        ).get(pk=session_id)
+        if table_id is None or location_id is None:
+            table_id, location_id = TableSession.objects.values_list(
+                "table_id", "table__location_id"
+            ).get(pk=session_id)
         async_to_sync(layer.group_send)(
             group_for_location(location_id), {"type": "floor.update", "table_ids": [table_id]}
         )

@@ -231,7 +231,8 @@ def _broadcast(
     """Tell every phone at the table what the check is now. The message carries data, not
     HTML: each phone's socket renders its own view in the web process (render_for), so the
     bridge that calls this renders nothing."""
-    announce_floor_change(session.pk)  # the staff's floor page shows the table afresh
+    # The staff's floor page shows the table afresh.
+    announce_floor_change(session.pk, session.table_id, session.table.location_id)
     layer = get_channel_layer()
     if layer is None:
         return
@@ -296,29 +297,44 @@ def render_for(
     return _renders[key]
 
 
-def batch_moved(batch_id: uuid.UUID) -> None:
+@dataclass(frozen=True)
+class BatchMove:
+    """What the table's phones are told of a batch that moved."""
+
+    state: str
+    diner_id: int
+    rejection_reason: str
+    session_public_id: uuid.UUID
+
+
+def batch_moved(batch_id: uuid.UUID, moved: BatchMove | None = None) -> None:
     """A batch moved (sent, accepted, rejected, failed, unconfirmed, taken back): tell the
-    table's phones, as data. The consumer of the diner who sent it re-renders that diner's
-    basket; the check's own changes still come as check.update."""
+    table's phones, as data, once. The consumer of the diner who sent it re-renders that
+    diner's basket; the check's own changes still come as check.update. `moved`: what the
+    caller read in the transaction that moved it (else it is read here)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    row = (
-        Batch.objects.filter(pk=batch_id)
-        .values("state", "diner_id", "rejection_reason", "session__public_id")
-        .first()
-    )
-    if row is None:
-        return
-    reason = row["rejection_reason"]
+    if moved is None:
+        row = (
+            Batch.objects.filter(pk=batch_id)
+            .values("state", "diner_id", "rejection_reason", "session__public_id")
+            .first()
+        )
+        if row is None:
+            return
+        moved = BatchMove(
+            row["state"], row["diner_id"], row["rejection_reason"], row["session__public_id"]
+        )
+    reason = moved.rejection_reason
     message = {
         "type": "batch.update",
         "batch": str(batch_id),
-        "state": row["state"],
-        "diner": row["diner_id"],
+        "state": moved.state,
+        "diner": moved.diner_id,
         "problem": describe_batch_problem(reason) if reason else "",
     }
-    async_to_sync(layer.group_send)(group_named(row["session__public_id"]), message)
+    async_to_sync(layer.group_send)(group_named(moved.session_public_id), message)
 
 
 def _notices(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from ordering.menu_languages import current_language, in_language, translations_key, with_words
-from ordering.models import Allergen, Category, DietaryTag, Product, Variant
+from ordering import menu_version
+from ordering.menu_languages import current_language, in_language, with_words
+from ordering.models import Allergen, Category, DietaryTag, Product
 from tables.models import Location, TableSession
 
 
@@ -66,52 +68,18 @@ def menu_for(
     return list(sections.values())
 
 
-# The rendered menu list, kept per process and keyed by everything it shows, so that a
-# page is rendered again only when something on it changed. The table session's id (in
-# each product's link) is put in on the way out.
+# The rendered menu list, kept in the shared cache under the location's menu version
+# (ordering.menu_version, renewed by every change to what it shows) and the language, so a
+# page is rendered once per version and language, not per diner. Nothing of one diner or
+# table is in it: the table session's id (in each product's link) is put in on the way out.
 _SESSION_MARK = "\x00session\x00"
-_RENDERED_MAX = 64
-_rendered: OrderedDict[tuple, str] = OrderedDict()
-_rendered_lock = threading.Lock()
+_RENDERED_FOR = 3600  # seconds; a version's renders are never read once it is renewed
 
 
-def _menu_key(location: Location, query: str, diets: list[str] | None, language: str) -> tuple:
-    """Every value the menu list shows, in the order it shows them, and the language it is
-    in (its words and the menu's translations into it): cheap to read."""
-    products = _products(location, query, diets, language).values_list(
-        "pk",
-        "category_id",
-        "category__name",
-        "name",
-        "description",
-        "image",
-        "price",
-        "is_available",
-        "allergens_declared",
-    )
-    variants = Variant.objects.filter(product__location=location).values_list(
-        "product_id", "pk", "price"
-    )
-    tags = (
-        Product.dietary_tags.through.objects.filter(product__location=location)
-        .order_by("product_id", "dietarytag__name", "dietarytag_id")
-        .values_list("product_id", "dietarytag_id", "dietarytag__name")
-    )
-    allergens = (
-        Product.allergens.through.objects.filter(product__location=location)
-        .order_by("product_id", "allergen__name", "allergen_id")
-        .values_list("product_id", "allergen_id", "allergen__name")
-    )
-    return (
-        location.pk,
-        location.currency,
-        language,
-        tuple(products),
-        tuple(variants),
-        tuple(tags),
-        tuple(allergens),
-        translations_key(location.pk, language),
-    )
+def _menu_key(location: Location, query: str, diets: list[str] | None, language: str) -> str:
+    wanted = hashlib.sha256(repr((query.strip()[:80], sorted(diets or []))).encode()).hexdigest()
+    version = menu_version.current(location.pk)
+    return f"menu-list:{location.pk}:{version}:{language}:{wanted[:32]}"
 
 
 def menu_list_html(
@@ -120,10 +88,7 @@ def menu_list_html(
     """The menu list fragment (ordering/_menu_list.html) for this session's diners."""
     language = current_language()
     key = _menu_key(location, query, diets, language)
-    with _rendered_lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
+    html = cache.get(key)
     if html is None:
         context = {
             "sections": menu_for(location, query, diets, language),
@@ -132,17 +97,30 @@ def menu_list_html(
         }
         html = render_to_string("ordering/_menu_list.html", context)
         html = html.replace(str(session.public_id), _SESSION_MARK)
-        with _rendered_lock:
-            _rendered[key] = html
-            while len(_rendered) > _RENDERED_MAX:
-                _rendered.popitem(last=False)
+        cache.set(key, html, _RENDERED_FOR)
     return mark_safe(html.replace(_SESSION_MARK, str(session.public_id)))
 
 
 def dietary_tags_in_use(location: Location) -> list[DietaryTag]:
-    return list(DietaryTag.objects.filter(product__location=location).distinct().order_by("name"))
+    """The tags the menu's filters offer, kept with the menu's renders."""
+    key = f"menu-tags:{location.pk}:{menu_version.current(location.pk)}:{get_language()}"
+    tags = cache.get(key)
+    if tags is None:
+        tags = list(
+            DietaryTag.objects.filter(product__location=location).distinct().order_by("name")
+        )
+        cache.set(key, tags, _RENDERED_FOR)
+    return tags
 
 
 def allergens_in_use(location: Location) -> list[Allergen]:
-    """The allergens some dish at the location contains: what a diner may hide dishes by."""
-    return list(Allergen.objects.filter(product__location=location).distinct().order_by("name"))
+    """The allergens some dish at the location contains: what a diner may hide dishes by
+    (kept with the menu's renders)."""
+    key = f"menu-allergens:{location.pk}:{menu_version.current(location.pk)}:{get_language()}"
+    allergens = cache.get(key)
+    if allergens is None:
+        allergens = list(
+            Allergen.objects.filter(product__location=location).distinct().order_by("name")
+        )
+        cache.set(key, allergens, _RENDERED_FOR)
+    return allergens

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from ordering import menu_format
+from ordering import menu_format, menu_version
 from ordering.identifiers import FORMAT_HELP, is_identifier, reported_identifiers
 from ordering.menu_format import (
     MENU_FORMAT,
@@ -495,3 +495,4 @@ class _MenuWriter:
         # Not deleted: past orders and open baskets refer to them.
         missing = self.location.products.filter(is_available=True).exclude(plu__in=plus)
         self.result.made_unavailable = missing.update(is_available=False)
+        menu_version.changed(self.location.pk)  # update() sends no signal

@@ -50,12 +50,3 @@ def in_language(products: Iterable[Product], language: str) -> None:
         for words in getattr(product, _WORDS):
             product.name = words.name or product.name
             product.description = words.description or product.description
-
-
-def translations_key(location_id: int, language: str) -> tuple:
-    """What the location's translations into `language` say, for a render cache's key."""
-    return tuple(
-        ProductTranslation.objects.filter(product__location_id=location_id, language=language)
-        .order_by("product_id")
-        .values_list("product_id", "name", "description")
-    )

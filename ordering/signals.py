@@ -16,10 +16,17 @@ def announce_till_work() -> None:
 
 
 # What staff see of a table on the floor page changed (a batch moved, the check changed, a
-# diner arrived): sent with session_id once the transaction that changed it commits.
+# diner arrived): sent with session_id once the transaction that changed it commits, and
+# the session's table and location when the caller has them (saving the listener a read).
 # ordering.floor listens and tells the location's staff sockets.
 floor_changed = Signal()
 
 
-def announce_floor_change(session_id: int) -> None:
-    transaction.on_commit(lambda: floor_changed.send(sender=None, session_id=session_id))
+def announce_floor_change(
+    session_id: int, table_id: int | None = None, location_id: int | None = None
+) -> None:
+    transaction.on_commit(
+        lambda: floor_changed.send(
+            sender=None, session_id=session_id, table_id=table_id, location_id=location_id
+        )
+    )

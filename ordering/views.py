@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +25,17 @@ from tables.views import enter_table
 ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
 
 
+def _check_state(session) -> Callable[[], checks.CheckState | None]:
+    """The check for the header's bill link, read when a template first shows it (a
+    partial such as the basket after Send has no header, and reads nothing)."""
+
+    @functools.cache
+    def read() -> checks.CheckState | None:
+        return checks.state_of(checks.check_of(session))
+
+    return read
+
+
 def _context(request: HttpRequest, **extra) -> dict:
     session = request.table_session
     return {
@@ -30,7 +44,7 @@ def _context(request: HttpRequest, **extra) -> dict:
         "location": session.table.location,
         "currency": session.table.location.currency,
         "diner": request.diner,
-        "state": checks.state_of(checks.check_of(session)),
+        "state": _check_state(session),  # templates call it
         **extra,
     }
 

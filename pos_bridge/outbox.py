@@ -95,7 +95,7 @@ async def send_batch(
         await sync_to_async(expire)(expiry)
         return "expired"
     request = create_order_request(batch, lines)
-    if not await sync_to_async(batches.mark_sent)(batch_id, worker):
+    if not await sync_to_async(batches.mark_sent)(batch_id, worker, batch):
         return "no longer due"
     log.info(
         "batch=%s state=sent attempt=%d request_id=%s worker=%s",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
+from ordering import till
 from pos_bridge import wakeup
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
@@ -23,6 +25,16 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings) -> None:
+    """Each test gets a cache of its own (the menu's versions and renders): on Redis a
+    previous test's location of the same id would otherwise lend it its menu. A key prefix,
+    not a flush: the test processes running side by side share the Redis database."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    till.forget()  # what the till said, kept per process, was about another test's location
 
 
 @pytest.fixture(autouse=True)
