@@ -17,7 +17,8 @@ TIMEOUT_SECONDS = 2.0
 async def healthz(request: HttpRequest) -> HttpResponse:
     for name, probe in (("database", _database), ("channel layer", _channel_layer)):
         try:
-            await asyncio.wait_for(probe(), TIMEOUT_SECONDS)
+            async with asyncio.timeout(TIMEOUT_SECONDS):
+                await probe()
         except TimeoutError:
             return _unhealthy(f"{name}: no answer within {TIMEOUT_SECONDS:g} s")
         except Exception as error:  # whatever the backend raises, the answer is the same

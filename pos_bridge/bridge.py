@@ -141,8 +141,11 @@ class Bridge:
                     await sync_to_async(drop_broken_connections)()
                     await asyncio.sleep(ERROR_PAUSE)
                     continue
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation
+                # that arrives with the wake-up, and the bridge would never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
         finally:
             listener.cancel()
@@ -260,8 +263,16 @@ class Bridge:
                 await client.close()
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            # wait, not `await task`: the client's own cancellation is expected here, and a
+            # stop asked of the bridge meanwhile must still reach the bridge.
+            await asyncio.wait({task})
+            if not task.cancelled() and task.exception() is not None:
+                log.error(
+                    "bridge=%s pos_connection=%s client failed: %r",
+                    self.worker,
+                    connection_id,
+                    task.exception(),
+                )
 
     def _state_changed(self, connection_id: int, location_id: int, state: str, error: str) -> None:
         self._states[connection_id] = (state, error)

@@ -113,7 +113,8 @@ class PosClient:
 
     async def wait_connected(self, timeout: float) -> bool:
         try:
-            await asyncio.wait_for(self._connected.wait(), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: see Bridge.run
+                await self._connected.wait()
         except TimeoutError:
             return False
         return True
@@ -267,7 +268,8 @@ class PosClient:
             self._on_frame("out", text)
         try:
             await websocket.send(text)
-            return await asyncio.wait_for(future, timeout), connection
+            async with asyncio.timeout(timeout):
+                return await future, connection
         except ConnectionClosed as error:
             raise PosUnavailable("connection lost while sending") from error
         except TimeoutError as error:
