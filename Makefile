@@ -18,6 +18,8 @@ demo: install vendor
 		--simulator --simulator-port $(SIM_PORT) $(DEMO_ARGS)
 
 # Every test on the embedded default, then again on real PostgreSQL and Redis, then ruff.
+# Two test processes, one a core (pytest-xdist); PYTEST_ARGS="-n 0" runs one, in order.
+PYTEST_ARGS ?= -n 2
 test: install vendor browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	bash scripts/test_production.sh $(PYTEST_ARGS)

@@ -146,6 +146,9 @@ else:
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Test processes run side by side (pytest-xdist, `make test`) share one Redis database: each,
+# and the processes it starts, keeps its own keys, or one's location 1 hears the other's.
+_REDIS_KEYS = "openapp" + os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -165,6 +168,7 @@ if REDIS_URL:
                 ],
                 "capacity": 1500,
                 "expiry": 30,
+                "prefix": _REDIS_KEYS,
             },
         }
     }
@@ -179,7 +183,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "openapp",
+            "KEY_PREFIX": _REDIS_KEYS,
             "OPTIONS": {"pool_class": "openapp_site.cache_pool.ProcessConnectionPool"},
         }
     }
