@@ -13,6 +13,10 @@ from django.test import override_settings
 from openapp_site.asgi import application
 from openapp_site.websockets import SameOriginValidator
 
+# No test here reads the database, but a consumer's dispatch closes stale connections
+# (channels.db), which touches the one an earlier test left on asgiref's sync thread.
+pytestmark = pytest.mark.django_db
+
 
 class Accepts(AsyncWebsocketConsumer):
     async def connect(self) -> None:
