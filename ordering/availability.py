@@ -12,42 +12,81 @@ from django.template.loader import render_to_string
 
 from ordering.live import group_for
 from ordering.menu_languages import current_language, in_language
-from ordering.models import Modifier, Product
+from ordering.models import Modifier, Product, ProductTranslation
 from tables.models import TableSession
 
 log = logging.getLogger("openapp.availability")
 
 
-def remember_availability(sender, instance: Product, **kwargs) -> None:
+def remember_availability(sender, instance: Product | Modifier, **kwargs) -> None:
     instance._was_available = instance.is_available if instance.pk else None
 
 
-def product_saved(sender, instance: Product, created: bool, **kwargs) -> None:
+def _availability_changed(instance: Product | Modifier, created: bool) -> bool:
     if created or getattr(instance, "_was_available", None) in (None, instance.is_available):
-        return
+        return False
     instance._was_available = instance.is_available
-    product_id = instance.pk
-    transaction.on_commit(lambda: broadcast_availability(product_id))
+    return True
+
+
+def product_saved(sender, instance: Product, created: bool, **kwargs) -> None:
+    if _availability_changed(instance, created):
+        product_id = instance.pk
+        transaction.on_commit(lambda: broadcast_availability(product_id))
+
+
+def modifier_saved(sender, instance: Modifier, created: bool, **kwargs) -> None:
+    """An option sold out (or back): baskets holding it are flagged (or cleared) at once."""
+    if _availability_changed(instance, created):
+        modifier_id = instance.pk
+        transaction.on_commit(lambda: broadcast_option_availability(modifier_id))
 
 
 def broadcast_availability(product_id: int) -> None:
     """Every open table of the product's location re-renders its menu entry (on the menu
     pages' sockets, in the web processes) and hears why it changed."""
-    layer = get_channel_layer()
     product = Product.objects.filter(pk=product_id).only("location_id", "name", "is_available")
     product = product.first()
-    if layer is None or product is None:
+    if product is None:
         return
-    # As data (ordering.notices): each phone's socket words it in that phone's language.
-    notice = [] if product.is_available else [["no_longer_available", {"name": product.name}]]
-    sessions = TableSession.objects.filter(
-        table__location_id=product.location_id, closed_at__isnull=True
+    # As data (ordering.notices): each phone's socket words it in that phone's language,
+    # with the product's name in that language where the manager gave one.
+    notice = []
+    if not product.is_available:
+        names = dict(
+            ProductTranslation.objects.filter(product_id=product_id)
+            .exclude(name="")
+            .values_list("language", "name")
+        )
+        notice = [["no_longer_available", {"name": product.name, "names": names}]]
+    _tell_open_tables(product.location_id, product_id, notice)
+    log.info("product=%s available=%s pushed to open tables", product_id, product.is_available)
+
+
+def broadcast_option_availability(modifier_id: int) -> None:
+    modifier = (
+        Modifier.objects.filter(pk=modifier_id)
+        .select_related("group__product")
+        .only("name", "is_available", "group__product__id", "group__product__location_id")
+        .first()
     )
+    if modifier is None:
+        return
+    product = modifier.group.product
+    notice = [] if modifier.is_available else [["no_longer_available", {"name": modifier.name}]]
+    _tell_open_tables(product.location_id, product.pk, notice)
+    log.info("modifier=%s available=%s pushed to open tables", modifier_id, modifier.is_available)
+
+
+def _tell_open_tables(location_id: int, product_id: int, notice: list) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    sessions = TableSession.objects.filter(table__location_id=location_id, closed_at__isnull=True)
     for session in sessions:
         async_to_sync(layer.group_send)(
             group_for(session), {"type": "menu.update", "product_id": product_id, "notice": notice}
         )
-    log.info("product=%s available=%s pushed to open tables", product_id, product.is_available)
 
 
 def render_menu_item(product_id: int, session: TableSession) -> str:

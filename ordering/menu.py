@@ -106,8 +106,9 @@ def dietary_tags_in_use(location: Location) -> list[DietaryTag]:
     key = f"menu-tags:{location.pk}:{menu_version.current(location.pk)}:{get_language()}"
     tags = cache.get(key)
     if tags is None:
-        tags = list(
-            DietaryTag.objects.filter(product__location=location).distinct().order_by("name")
+        tags = sorted(
+            DietaryTag.objects.filter(product__location=location).distinct(),
+            key=lambda tag: tag.label.casefold(),  # in the diner's language
         )
         cache.set(key, tags, _RENDERED_FOR)
     return tags
@@ -119,8 +120,9 @@ def allergens_in_use(location: Location) -> list[Allergen]:
     key = f"menu-allergens:{location.pk}:{menu_version.current(location.pk)}:{get_language()}"
     allergens = cache.get(key)
     if allergens is None:
-        allergens = list(
-            Allergen.objects.filter(product__location=location).distinct().order_by("name")
+        allergens = sorted(
+            Allergen.objects.filter(product__location=location).distinct(),
+            key=lambda allergen: allergen.label.casefold(),
         )
         cache.set(key, allergens, _RENDERED_FOR)
     return allergens

@@ -35,6 +35,7 @@ from ordering.models import (
     ProductTranslation,
     Variant,
 )
+from ordering.vocabulary import STANDARD_ALLERGENS, STANDARD_DIETARY_TAGS
 from tables.models import Location
 
 # What a cascading delete reports, in the words of the import result.
@@ -44,33 +45,6 @@ DELETED_KINDS = {
     Modifier._meta.label: "modifiers",
     ProductTranslation._meta.label: "translations",
     "ordering.BasketLine": "basket lines",
-}
-
-# Migration 0002 creates these rows. The import creates any that are missing as well, so a
-# menu still imports after the rows were flushed (a transactional test does that).
-STANDARD_DIETARY_TAGS = {
-    "vegetarian": "Vegetarian",
-    "vegan": "Vegan",
-    "gluten-free": "Gluten-free",
-    "dairy-free": "Dairy-free",
-    "spicy": "Spicy",
-    "halal": "Halal",
-}
-STANDARD_ALLERGENS = {
-    "celery": "Celery",
-    "gluten": "Gluten",
-    "crustaceans": "Crustaceans",
-    "eggs": "Eggs",
-    "fish": "Fish",
-    "lupin": "Lupin",
-    "milk": "Milk",
-    "molluscs": "Molluscs",
-    "mustard": "Mustard",
-    "nuts": "Tree nuts",
-    "peanuts": "Peanuts",
-    "sesame": "Sesame",
-    "soya": "Soya",
-    "sulphites": "Sulphites",
 }
 
 M = TypeVar("M", bound=models.Model)
@@ -295,7 +269,8 @@ def _codes(product: Product | None, field_name: str) -> frozenset[str]:
 
 
 def _code_rows(model: type[M], standard: dict[str, str], codes: set[str]) -> dict[str, M]:
-    """The tag or allergen rows for these codes, creating missing standard ones."""
+    """The tag or allergen rows for these codes, creating missing standard ones (migration
+    0002 creates them; a transactional test flushes them)."""
     rows = {row.code: row for row in model._default_manager.filter(code__in=codes)}
     for code in sorted(codes - rows.keys()):
         rows[code] = model._default_manager.create(code=code, name=standard[code])

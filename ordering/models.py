@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ordering import vocabulary
 from ordering.money import money
 from tables.models import Diner, Location, TableSession
 
@@ -25,6 +26,10 @@ class DietaryTag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        return vocabulary.label(vocabulary.STANDARD_DIETARY_TAGS, self.code, self.name)
+
 
 class Allergen(models.Model):
     code = models.SlugField(unique=True)
@@ -35,6 +40,10 @@ class Allergen(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        return vocabulary.label(vocabulary.STANDARD_ALLERGENS, self.code, self.name)
 
 
 class Category(models.Model):
@@ -193,6 +202,15 @@ class BasketLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product.name}"
+
+    @property
+    def unavailable_options(self) -> list[Modifier]:
+        """The options chosen on this line that are sold out or delisted since."""
+        return [modifier for modifier in self.modifiers.all() if not modifier.is_available]
+
+    @property
+    def can_be_sent(self) -> bool:
+        return self.product.is_available and not self.unavailable_options
 
     def unit_price(self) -> Decimal:
         base = self.variant.price if self.variant else self.product.price

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ordering.checks import ChangeType, CheckLine, CheckState
 
@@ -60,6 +60,8 @@ def words(note: Note) -> str:
     parts = []
     for key, values in note:
         values = dict(values)
+        if "names" in values:  # a product's name in other languages: this one's, if given
+            values["name"] = values.pop("names").get(get_language(), values["name"])
         if "items" in values:
             values["items"] = items_words(values["items"])
         parts.append(str(PHRASES[key]) % values)

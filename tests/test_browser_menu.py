@@ -154,6 +154,15 @@ def test_dishes_with_a_chosen_allergen_hide_and_stay_hidden_after_a_reload(
     expect(corona).to_be_visible()
     expect(status.get_by_role("button")).to_be_hidden()
 
+    # A dish whose allergens the restaurant never declared may hold any: hidden on request.
+    phone.get_by_role("searchbox", name="Search the menu").fill("")
+    juice = phone.locator("li.product").filter(has_text=UNDECLARED)
+    expect(juice).to_be_visible()
+    filters.get_by_label("Undeclared allergens").check()
+    expect(juice).to_be_hidden()
+    expect(phone.locator("li.product").filter(has_text="Coca-Cola")).to_be_visible()
+    expect(status).to_contain_text("1 dish hidden")
+
 
 @pytest.mark.parametrize("phone", WIDTHS, indirect=True)
 def test_a_closed_visit_arrives_live_with_the_way_to_a_new_order(

@@ -202,6 +202,38 @@ def test_a_menu_file_with_a_bad_translation_says_where(dining_room: Location) ->
     assert 'duplicate translation language "fr"' in str(refused.value.errors)
 
 
+@pytest.mark.django_db
+def test_dietary_tags_and_allergens_read_in_the_phones_language(
+    dining_room: Location, table_10: Table
+) -> None:
+    french = menu_page(phone_at(table_10, "fr"))
+    german = menu_page(phone_at(table_10, "de"))
+
+    # The filters and the menu's dishes: Garlic Bread is vegetarian, with gluten and milk.
+    assert "Végétarien" in french and "Vegetarian" not in french
+    assert "Lait" in french and "Milk" not in french
+    assert "Vegetarisch" in german and "Milch" in german
+    bread = Product.objects.get(location=dining_room, name="Garlic Bread")
+    product = phone_at(table_10, "es").get(f"products/{bread.pk}/").content.decode()
+    assert re.search(r"Contiene:</strong>\s*Gluten, Leche", product), product
+
+
+@pytest.mark.django_db
+def test_a_tag_the_manager_named_reads_as_they_wrote_it(
+    dining_room: Location, table_10: Table
+) -> None:
+    from ordering.models import DietaryTag
+
+    DietaryTag.objects.filter(code="vegan").update(name="Plant-based")
+    own = DietaryTag.objects.create(code="local", name="Kentish")
+    Product.objects.get(location=dining_room, name="Garlic Bread").dietary_tags.add(own)
+
+    french = menu_page(phone_at(table_10, "fr"))
+
+    assert "Plant-based" in french and "Kentish" in french  # not the standard names' words
+    assert "Végétalien" not in french and "Végétarien" in french
+
+
 # Live: pushes in each phone's language.
 
 
@@ -248,6 +280,29 @@ async def test_a_pos_rejection_reason_reaches_a_french_phone_in_french():
             page = (await french.call("get", "basket/")).content.decode()
             assert "Plus que 1" in page and "Only 1 left" not in page
         await french.hang_up()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_dish_gone_off_is_named_in_each_phones_language():
+    with running_simulator() as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        table = await Table.objects.aget(location=restaurant, pos_table_id="10")
+        bread = await Product.objects.aget(location=restaurant, name="Garlic Bread")
+        await sync_to_async(translate)(bread, "fr", "Pain à l'ail")
+        french, english = LivePhone("fr"), LivePhone("en")
+        for phone in (french, english):
+            await phone.scan(table)
+            assert await phone.connect(f"/ws/s/{phone.phone.session.public_id}/?page=menu")
+
+        bread.is_available = False
+        await sync_to_async(bread.save)()
+
+        french_sees = await french.push_containing("plus disponible")
+        english_sees = await english.push_containing("no longer available")
+        assert "Pain à l&#x27;ail" in french_sees or "Pain à l'ail" in french_sees, french_sees
+        assert "Garlic Bread is no longer available" in english_sees
+        await french.hang_up()
+        await english.hang_up()
 
 
 @pytest.mark.django_db

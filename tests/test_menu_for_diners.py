@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 
 from ordering.menu_files import export_menu_csv, import_menu_file
 from ordering.menu_import import export_menu, import_menu
-from ordering.models import Allergen, BasketLine, Product
+from ordering.models import Allergen, BasketLine, Batch, Product
 from pos_bridge.simulator import running_simulator
 from tables.models import Table, TableSession
 from tests.live_table import LivePhone, bridge_on_this_loop, eventually
@@ -180,6 +180,37 @@ async def test_a_pos_sell_out_flags_the_line_in_another_tables_basket_live():
             flagged = await ben.push_containing("No longer available")
             assert 'id="basket"' in flagged and "Corona" in flagged
         await ben.hang_up()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_option_sold_out_flags_the_lines_holding_it_live_and_they_are_not_sent():
+    from ordering.models import Modifier
+
+    with running_simulator() as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        ben = LivePhone()
+        await ben.scan(await Table.objects.aget(location=restaurant, pos_table_id="3"))
+        await ben.call("add", "Classic Beef Burger", choices=["Medium", "Brioche Bun"])
+        await ben.call("add", "Classic Beef Burger", choices=["Medium", "Sesame Bun"])
+        assert await ben.connect(f"/ws/s/{ben.phone.session.public_id}/?page=basket")
+        await ben.next_push()  # the present, on connect
+
+        def sell_out_the_brioche() -> None:
+            brioche = Modifier.objects.get(group__product__location=restaurant, name="Brioche Bun")
+            brioche.is_available = False
+            brioche.save()
+
+        await sync_to_async(sell_out_the_brioche)()
+        flagged = await ben.push_containing("Brioche Bun is no longer available")
+        assert flagged.count('class="basket-line has-problem"') == 1, flagged
+        await ben.hang_up()
+        await ben.call("send")
+        basket = page_text(await ben.call("get", "basket/"))
+        assert (
+            "No longer available: Classic Beef Burger (Brioche Bun). Remove it to send." in basket
+        )
+        sent = sync_to_async(lambda: Batch.objects.filter(diner=ben.phone.diner).exists())
+        assert not await sent()
 
 
 @pytest.mark.django_db

@@ -95,7 +95,8 @@
     document.querySelectorAll("#menu-list .product").forEach(function (item) {
       var contains = (item.getAttribute("data-allergens") || "").split(" ").some(function (code) {
         return code && codes.indexOf(code) !== -1;
-      });
+      }) || (codes.indexOf("undeclared") !== -1 &&
+             item.getAttribute("data-allergen-state") === "undeclared");
       if (contains) matching += 1;
       item.hidden = contains && !showing;
       item.classList.toggle("has-chosen-allergen", contains);
