@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import re
 import time
 
@@ -18,6 +19,8 @@ GOAL_P99_MS = 150.0
 GOAL_CPU_MS = 25.0  # the product's CPU per batch, all its processes
 GOAL_MAX_MS = 1000.0
 ACCEPTED = "Your order is in"
+# The basket's answer when the product turns a Send down (a limit, the bill closed).
+REFUSED = re.compile(r'<p class="notice notice-error" role="alert">([^<]*)</p>')
 ANSWER_SECONDS = 10.0
 PRODUCT_LINK = r'products/(\d+)/">\s*(?:<img[^>]*>\s*)?<span class="product-name">{name}<'
 ITEM = "Garlic Bread"
@@ -36,7 +39,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     rate = args.rate or 20.0
     seconds = args.seconds or (5.0 if args.quick else 60.0)
     count = round(rate * seconds)
-    phone_count = max(10, round(rate * 5))  # each phone sends about every 5 s
+    phone_count = max(10, round(rate))  # issue 17: 20 a second from 20 tables, each every second
     tables = [str(n) for n in range(1, phone_count + 1)]
     report.say(f"load: {phone_count} phones (one per table), {rate:g} batches/s for {seconds:g} s")
     async with Stack(args.shape, tables=len(tables)) as stack, PhonePool() as pool:
@@ -74,6 +77,9 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             posts.append(took * 1000)
             if status != 200:
                 failures.append(f"send answered {status}")
+                return
+            if refused := REFUSED.search(phone.last_answer):
+                failures.append(f"send refused: {html.unescape(refused.group(1))}")
                 return
             try:
                 arrived = await asyncio.wait_for(waiting[phone], ANSWER_SECONDS)

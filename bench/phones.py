@@ -37,6 +37,7 @@ class Phone:
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.listener: Listener | None = None
         self.received = 0
+        self.last_answer = ""  # the body of the last form post's answer
         self.close_code: int | None = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -81,7 +82,7 @@ class Phone:
         async with self.http.post(
             self.page_base + path, data=data, headers=headers, allow_redirects=False
         ) as reply:
-            await reply.read()
+            self.last_answer = await reply.text()
             return reply.status, time.perf_counter() - started
 
     async def connect(self, page: str) -> None:
