@@ -61,12 +61,18 @@ def names_of(diners: list[Diner]) -> dict[str, str]:
     return {str(diner.pk): diner.name for diner in diners if diner.name}
 
 
-def sending_lines(session: TableSession, state: CheckState | None) -> list[checks.CheckLine]:
-    """Lines of batches the POS has not answered yet: sent, not on its bill."""
+WAITING = [BatchState.PENDING, BatchState.SENT]
+
+
+def sending_lines(
+    session: TableSession, state: CheckState | None, waiting_ids: set[str] | None = None
+) -> list[checks.CheckLine]:
+    """Lines of batches the POS has not answered yet: sent, not on its bill. `waiting_ids`:
+    those batches' ids, when the caller read them (people_at): none left, no query."""
     on_the_bill = {line.batch_id for line in state.lines} if state else set()
-    waiting = Batch.objects.filter(
-        session=session, state__in=[BatchState.PENDING, BatchState.SENT]
-    ).prefetch_related("lines")
+    if waiting_ids is not None and not waiting_ids - on_the_bill:
+        return []
+    waiting = Batch.objects.filter(session=session, state__in=WAITING).prefetch_related("lines")
     return [
         checks.CheckLine(
             line_id=f"sent-{line.pk}",
@@ -85,16 +91,18 @@ def sending_lines(session: TableSession, state: CheckState | None) -> list[check
     ]
 
 
-def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int]]:
-    """The session's diners, and which of them sent which batch."""
+def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int], set[str]]:
+    """The session's diners, which of them sent which batch, and the batches the POS has
+    not answered yet (read with the owners: a push needs no query of its own for them)."""
     diners = list(Diner.objects.filter(session=session).order_by("joined_at", "id"))
-    owners = {
-        str(batch_id): diner_id
-        for batch_id, diner_id in Batch.objects.filter(session=session).values_list(
-            "id", "diner_id"
-        )
-    }
-    return diners, owners
+    owners, waiting = {}, set()
+    for batch_id, diner_id, state in Batch.objects.filter(session=session).values_list(
+        "id", "diner_id", "state"
+    ):
+        owners[str(batch_id)] = diner_id
+        if state in WAITING:
+            waiting.add(str(batch_id))
+    return diners, owners, waiting
 
 
 def _own_batches_check(session: TableSession) -> CheckState:
@@ -143,14 +151,14 @@ def table_view(
         state = _own_batches_check(session)
     else:
         state = checks.state_of(check)
-    diners, known_owners = people_at(session)
+    diners, known_owners, waiting = people_at(session)
     return TableView(
         check,
         state,
         known_owners if owners is None else owners,
         till.reachable(session.table.location_id),
         names=names_of(diners),
-        sending=sending_lines(session, state),
+        sending=sending_lines(session, state, waiting),
         diner_ids=[diner.pk for diner in diners],
     )
 
@@ -406,7 +414,7 @@ def change_arrived(
     if closing:
         session.close()
         session.refresh_from_db()
-    diners, owners = people_at(session)
+    diners, owners, waiting = people_at(session)
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
         view = TableView(
@@ -415,7 +423,7 @@ def change_arrived(
             owners,
             till.reachable(session.table.location_id),
             names=names_of(diners),
-            sending=sending_lines(session, update.after),
+            sending=sending_lines(session, update.after, waiting),
             diner_ids=[diner.pk for diner in diners],
         )
     _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)

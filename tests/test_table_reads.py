@@ -81,9 +81,13 @@ def test_a_push_knows_every_diner_and_who_sent_which_batch(table_10):
     second.add("Coca-Cola")
     second.send()
 
-    diners, owners = live.people_at(first.session)
+    diners, owners, waiting = live.people_at(first.session)
 
     assert [d.pk for d in diners] == [first.diner.pk, second.diner.pk]
     expected = {str(b.pk): b.diner_id for d in diners for b in d.batches.all()}
     assert owners == expected
     assert sorted(owners.values()) == [first.diner.pk, second.diner.pk]
+    # No bridge runs here: both batches are still waiting for the POS, so both are sending.
+    assert waiting == set(owners)
+    sending = live.sending_lines(first.session, None, waiting)
+    assert sorted(line.name for line in sending) == ["Coca-Cola", "Garlic Bread"]
