@@ -61,6 +61,9 @@ class DinerConsumer(AsyncWebsocketConsumer):
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
         found = await database_sync_to_async(_resolve)(session_id, self.scope.get("cookies", {}))
         if found is None:
+            # Accepted only to be closed with 4403, nothing sent: a handshake refused outright
+            # reaches the page as 1006, which htmx's ws extension retries for ever.
+            await self.accept()
             await self.close(code=REFUSED)
             return
         session, diner = found

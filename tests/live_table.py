@@ -28,11 +28,16 @@ class LivePhone:
         if accept_language:
             self.phone.client.defaults["HTTP_ACCEPT_LANGUAGE"] = accept_language
         self.socket: WebsocketCommunicator | None = None
+        self.closed_with: int | None = None  # the close code of a refused socket
+        self._unread: list[str] = []  # pushes read while connecting
 
     async def scan(self, table) -> None:
         await sync_to_async(self.phone.scan)(table)
 
     async def connect(self, path: str | None = None, *, bill_page: bool = True) -> bool:
+        """True when the table's socket is open to this phone. False when it is refused:
+        closed at once with a code (`closed_with`), or its handshake refused (another
+        site's page)."""
         cookie = self.phone.client.cookies.get(PHONE_COOKIE)
         headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
         if cookie:
@@ -46,10 +51,19 @@ class LivePhone:
             headers=headers,
         )
         connected, _ = await self.socket.connect(timeout=5)
-        return connected
+        if not connected:
+            return False
+        first = await self.socket.receive_output(timeout=5)  # an open socket sends the present
+        if first["type"] == "websocket.close":
+            self.closed_with = first.get("code")
+            return False
+        self._unread.append(first["text"])
+        return True
 
     async def next_push(self, timeout: float = 5) -> str:
         assert self.socket is not None
+        if self._unread:
+            return self._unread.pop(0)
         return await self.socket.receive_from(timeout=timeout)
 
     async def push_containing(self, text: str, timeout: float = 8) -> str:
@@ -70,12 +84,13 @@ class LivePhone:
 
     async def nothing_more(self, within: float = 0.3) -> bool:
         assert self.socket is not None
-        return await self.socket.receive_nothing(timeout=within)
+        return not self._unread and await self.socket.receive_nothing(timeout=within)
 
     async def hang_up(self) -> None:
         if self.socket is not None:
             await self.socket.disconnect()
             self.socket = None
+        self._unread.clear()
 
     async def call(self, method: str, *args, **kwargs):
         return await sync_to_async(getattr(self.phone, method))(*args, **kwargs)

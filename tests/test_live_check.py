@@ -180,9 +180,11 @@ async def test_a_diner_at_table_9_cannot_listen_to_table_10():
         at_9 = LivePhone()
         await at_9.scan(await table(restaurant, "9"))
         assert not await at_9.connect(path=f"/ws/s/{at_10.phone.session.public_id}/")
+        assert at_9.closed_with == 4403  # a code htmx's ws extension does not retry
         stranger = LivePhone()
         stranger.phone.session = at_10.phone.session
         assert not await stranger.connect()  # no phone cookie at all
+        assert stranger.closed_with == 4403
 
 
 async def test_a_socket_from_another_site_is_refused():
@@ -292,3 +294,4 @@ async def test_a_closed_sessions_socket_is_refused():
         await phone.scan(await table(restaurant, "10"))
         await sync_to_async(phone.phone.session.close)()
         assert not await phone.connect()
+        assert phone.closed_with == 4403

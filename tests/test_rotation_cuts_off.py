@@ -93,6 +93,7 @@ async def test_open_sockets_are_told_live_and_closed_and_new_phones_stay():
     assert closed == {"type": "websocket.close", "code": 4403}
     await old.hang_up()
     assert not await old.connect()  # and it cannot come back on the old code
+    assert old.closed_with == 4403
 
     new = LivePhone()
     await new.scan(table)
