@@ -59,7 +59,7 @@ def broadcast_availability(product_id: int) -> None:
             .values_list("language", "name")
         )
         notice = [["no_longer_available", {"name": product.name, "names": names}]]
-    _tell_open_tables(product.location_id, product_id, notice)
+    _tell_open_tables(product.location_id, product_id, notice, menu_item=True)
     log.info("product=%s available=%s pushed to open tables", product_id, product.is_available)
 
 
@@ -74,19 +74,25 @@ def broadcast_option_availability(modifier_id: int) -> None:
         return
     product = modifier.group.product
     notice = [] if modifier.is_available else [["no_longer_available", {"name": modifier.name}]]
-    _tell_open_tables(product.location_id, product.pk, notice)
+    # The menu's entry for the product shows no options: only baskets change.
+    _tell_open_tables(product.location_id, product.pk, notice, menu_item=False)
     log.info("modifier=%s available=%s pushed to open tables", modifier_id, modifier.is_available)
 
 
-def _tell_open_tables(location_id: int, product_id: int, notice: list) -> None:
+def _tell_open_tables(location_id: int, product_id: int, notice: list, *, menu_item: bool) -> None:
+    """menu_item: whether the product's entry on the menu changed (menu pages re-render it)."""
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {
+        "type": "menu.update",
+        "product_id": product_id,
+        "notice": notice,
+        "menu_item": menu_item,
+    }
     sessions = TableSession.objects.filter(table__location_id=location_id, closed_at__isnull=True)
     for session in sessions:
-        async_to_sync(layer.group_send)(
-            group_for(session), {"type": "menu.update", "product_id": product_id, "notice": notice}
-        )
+        async_to_sync(layer.group_send)(group_for(session), message)
 
 
 def render_menu_item(product_id: int, session: TableSession) -> str:

@@ -73,13 +73,7 @@ def send_basket(diner: Diner) -> Batch:
         )
         if not lines:
             raise NothingToSend()
-        unavailable = [
-            line.product.name
-            if not line.product.is_available
-            else f"{line.product.name} ({', '.join(m.name for m in line.unavailable_options)})"
-            for line in lines
-            if not line.can_be_sent
-        ]
+        unavailable = [line.unavailable_words() for line in lines if not line.can_be_sent]
         if unavailable:
             raise CannotSend(
                 gettext("No longer available: %(products)s. Remove it to send.")

@@ -159,7 +159,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def menu_update(self, event: dict) -> None:
         html = ""
-        if self.page == "menu":
+        if self.page == "menu" and event["menu_item"]:
             html = await database_sync_to_async(in_language)(
                 self.language, render_menu_item, event["product_id"], self.session
             )

@@ -212,6 +212,13 @@ class BasketLine(models.Model):
     def can_be_sent(self) -> bool:
         return self.product.is_available and not self.unavailable_options
 
+    def unavailable_words(self) -> str:
+        """What of this line can no longer be had: the product, or it with the options."""
+        if not self.product.is_available:
+            return self.product.name
+        options = ", ".join(modifier.name for modifier in self.unavailable_options)
+        return f"{self.product.name} ({options})"
+
     def unit_price(self) -> Decimal:
         base = self.variant.price if self.variant else self.product.price
         return money(base + sum((m.price for m in self.modifiers.all()), Decimal("0")))

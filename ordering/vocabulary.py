@@ -1,8 +1,9 @@
 """The standard dietary tags and allergens (the EU's fourteen): their codes, their English
 names as stored, and those names in the diner's language.
 
-Migration 0002 and the menu import create the rows from here. A manager may add tags and
-allergens of their own, or rename a standard one; those read as the manager wrote them.
+The menu import creates missing rows from here (migration 0002 keeps its own frozen copy).
+A manager may add tags and allergens of their own, or rename a standard one; those read as
+the manager wrote them.
 """
 
 from __future__ import annotations
