@@ -76,6 +76,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
         phones = await seat(pool, stack.base_urls, stack.tokens, tables, 1, "menu", False)
         await stack.wait_subscribed(tables)
         pids = stack.pids()
+        report.say(await _sizes(phones[0]))
         results = {}
         for name, url in (("menu", ""), ("bill", "bill/"), ("bare", "/bench/bare")):
             profiling = stack.profile(f"pages-{name}", seconds + 2) if args.profile else []
@@ -103,6 +104,19 @@ async def run(args: argparse.Namespace, report: Report) -> None:
         results=results, seconds=seconds, clients=CLIENTS, menu_goal_met=met,
         menu_rps_ratio=rps_ratio, menu_p99_ratio=p99_ratio,
     )  # fmt: skip
+
+
+async def _sizes(phone: Phone) -> str:
+    """Each page's size as served and as sent (gzip): the bare view is meant to be the
+    menu page's size, so that rendering and compressing it cost alike."""
+    sizes = []
+    for name, url in (("menu", phone.page_base), ("bill", phone.page_base + "bill/"),
+                      ("bare", phone.base_url + "/bench/bare")):  # fmt: skip
+        async with phone.http.get(url) as reply:
+            body = await reply.read()
+            sent = int(reply.headers.get("Content-Length", len(body)))
+        sizes.append(f"{name} {len(body) / 1000:.1f} kB ({sent / 1000:.1f} kB gzip)")
+    return "page sizes: " + ", ".join(sizes)
 
 
 def _cpu_per_request(result: dict) -> float:

@@ -1,7 +1,8 @@
 """Profile one diner page in-process with pyinstrument, against the database the last
 embedded bench run left in var/bench/ (run any scenario with --shape embedded first).
 
-    .venv/bin/python bench/profile_page.py menu      # or: bill, basket
+    .venv/bin/python bench/profile_page.py menu      # or: bill, basket, bare
+    .venv/bin/python bench/profile_page.py menu --cpu-only   # CPU per request, no profiler
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("page", choices=["menu", "bill", "basket"])
+    parser.add_argument("page", choices=["menu", "bill", "basket", "bare"])
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="time the requests without the profiler"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
     os.environ.update(
@@ -41,9 +45,16 @@ def main() -> None:
     if table is None:
         raise SystemExit("no tables: run a bench scenario with --shape embedded first")
     base = client.get(f"/t/{table.qr_token}")["Location"]
-    path = base if args.page == "menu" else f"{base}{args.page}/"
+    path = {"menu": base, "bare": "/bench/bare"}.get(args.page, f"{base}{args.page}/")
     for _ in range(5):
         client.get(path)  # warm: templates compiled, connections open
+    if args.cpu_only:
+        started = time.process_time()
+        for _ in range(args.requests):
+            client.get(path)
+        cpu = (time.process_time() - started) / args.requests
+        print(f"{args.page}: {cpu * 1000:.2f} ms CPU per request")
+        return
     profiler = Profiler(interval=0.0005)
     started = time.process_time()
     with profiler:

@@ -53,7 +53,7 @@ SECTIONS = [
                 ),
                 "tag": "Vegetarian" if i % 2 else "Vegan",
             }
-            for i in range(12)
+            for i in range(17)
         ],
     }
     for s in range(6)
