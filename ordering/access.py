@@ -6,23 +6,46 @@ import functools
 import uuid
 from collections.abc import Callable
 
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
 from ordering.languages import phone_language
+from ordering.models import BasketLine
 from tables.diners import phone_id, session_and_diner
 
 View = Callable[..., HttpResponse]
 
 
-def diner_page(*, allow_closed: bool = False) -> Callable[[View], View]:
-    """Resolve /s/<session_id>/… to the session and this phone's diner, or refuse politely."""
+def _header_reads() -> dict:
+    """What a page's header shows, read with the diner: `basket_items`, the unsent items
+    in their basket, and `bill_owing`, the amount owing on the table's check (None before
+    the POS has told one)."""
+    unsent = (
+        BasketLine.objects.filter(diner=OuterRef("pk"), batch__isnull=True)
+        .order_by()
+        .values("diner")
+        .annotate(items=Sum("quantity"))
+        .values("items")
+    )
+    return {
+        "basket_items": Coalesce(Subquery(unsent[:1]), 0),
+        "bill_owing": KeyTextTransform("amount_owing", "session__live_check__state"),
+    }
+
+
+def diner_page(*, allow_closed: bool = False, header: bool = False) -> Callable[[View], View]:
+    """Resolve /s/<session_id>/… to the session and this phone's diner, or refuse politely.
+    A page with the header (`header=True`) reads what it shows along with the diner."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, session_id: uuid.UUID, *args, **kwargs) -> HttpResponse:
-            session, diner = session_and_diner(session_id, phone_id(request))
+            reads = _header_reads() if header else {}
+            session, diner = session_and_diner(session_id, phone_id(request), **reads)
             stale = diner is not None and not diner.holds_current_code()
             refused = (
                 session is None or diner is None or stale or not (session.is_open or allow_closed)

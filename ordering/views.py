@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from ordering import batches, checks, limits, live, share_page
+from ordering import batches, checks, limits, live, menu_page, share_page
 from ordering.access import diner_page
-from ordering.basket import add_to_basket, basket_count, basket_of, product_with_choices
+from ordering.basket import add_to_basket, basket_of, product_with_choices
 from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
@@ -25,13 +27,25 @@ from tables.views import enter_table
 ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
 
 
-def _check_state(session) -> Callable[[], checks.CheckState | None]:
-    """The check for the header's bill link, read when a template first shows it (a
+@dataclass(frozen=True)
+class _Owing:
+    """What the header's bill link shows of the check."""
+
+    amount_owing: Decimal
+
+
+def _bill_state(request: HttpRequest) -> Callable[[], _Owing | checks.CheckState | None]:
+    """The check for the header's bill link: as read with the diner on a page with the
+    header (access.diner_page(header=True)), else read when a template first shows it (a
     partial such as the basket after Send has no header, and reads nothing)."""
+    if hasattr(request.diner, "bill_owing"):
+        owing = request.diner.bill_owing
+        bill = None if owing is None else _Owing(Decimal(str(owing)))
+        return lambda: bill
 
     @functools.cache
     def read() -> checks.CheckState | None:
-        return checks.state_of(checks.check_of(session))
+        return checks.state_of(checks.check_of(request.table_session))
 
     return read
 
@@ -44,33 +58,50 @@ def _context(request: HttpRequest, **extra) -> dict:
         "location": session.table.location,
         "currency": session.table.location.currency,
         "diner": request.diner,
-        "state": _check_state(session),  # templates call it
+        "state": _bill_state(request),  # templates call it
         **extra,
     }
 
 
+def _menu_context(request: HttpRequest, location, query: str, diets: list[str], **extra) -> dict:
+    return _context(
+        request,
+        **{
+            "menu_list": menu_list_html(request.table_session, location, query, diets),
+            "query": query,
+            "diets": diets,
+            "dietary_tags": dietary_tags_in_use(location),
+            "allergens": allergens_in_use(location),
+            "live_page": "menu",
+            **extra,
+        },
+    )
+
+
 @require_GET
-@diner_page()
+@diner_page(header=True)
 def menu(request: HttpRequest) -> HttpResponse:
     location = request.table_session.table.location
+    if menu_page.is_plain(request):
+        return HttpResponse(
+            menu_page.page(
+                request,
+                lambda **extra: _menu_context(request, location, "", [], **extra),
+                basket_count=request.diner.basket_items,
+                bill_state=_bill_state(request),
+            )
+        )
     query = request.GET.get("q", "")
     diets = [d for d in request.GET.getlist("diet") if d][:6]
-    context = _context(
-        request,
-        menu_list=menu_list_html(request.table_session, location, query, diets),
-        query=query,
-        diets=diets,
-        dietary_tags=dietary_tags_in_use(location),
-        allergens=allergens_in_use(location),
-        basket_count=basket_count(request.diner),
-        live_page="menu",
+    context = _menu_context(
+        request, location, query, diets, basket_count=request.diner.basket_items
     )
     if request.htmx and request.htmx.target == "menu-list":
         return HttpResponse(context["menu_list"])
     return render(request, "ordering/menu.html", context)
 
 
-@diner_page()
+@diner_page(header=True)
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
     location = request.table_session.table.location
     item = product_with_choices(location.pk, product_id, to_show=request.method != "POST")
@@ -96,7 +127,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     return render(
         request,
         "ordering/product.html",
-        _context(request, product=item, form=form, basket_count=basket_count(request.diner)),
+        _context(request, product=item, form=form, basket_count=request.diner.basket_items),
     )
 
 
@@ -108,7 +139,7 @@ def _basket_response(request: HttpRequest, **extra) -> HttpResponse:
 
 
 @require_GET
-@diner_page()
+@diner_page(header=True)
 def basket(request: HttpRequest) -> HttpResponse:
     return _basket_response(request)
 
@@ -180,12 +211,12 @@ def send(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@diner_page(allow_closed=True)
+@diner_page(allow_closed=True, header=True)
 def check(request: HttpRequest) -> HttpResponse:
     """The table's whole bill; opening it asks the POS for a fresh snapshot."""
     if request.table_session.is_open:
         checks.want_refresh(request.table_session)
-    context = _context(request, basket_count=basket_count(request.diner), live_page="bill")
+    context = _context(request, basket_count=request.diner.basket_items, live_page="bill")
     context.update(live.check_context(request.table_session, request.diner))
     return render(request, "ordering/check.html", context)
 
@@ -236,13 +267,13 @@ def diner_name(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@diner_page()
+@diner_page(header=True)
 def share(request: HttpRequest) -> HttpResponse:
     """What each diner's part of the bill comes to. Payment-sensitive: it asks the till for
     the table's check afresh and waits a moment for the answer (pushed if it comes later)."""
     session = request.table_session
     fresh = share_page.fresh_check(session, settings.SHARE_FRESH_WAIT_SECONDS)
-    context = _context(request, basket_count=basket_count(request.diner), live_page="share")
+    context = _context(request, basket_count=request.diner.basket_items, live_page="share")
     context.update(share_page.share_context(session, request.diner, fresh=fresh))
     return render(request, "ordering/share.html", context)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.db.models import Expression
 from django.http import HttpRequest, HttpResponse
 
 from tables.models import Diner, TableSession
@@ -42,16 +43,18 @@ def remember_phone(response: HttpResponse, phone: str) -> None:
 
 
 def session_and_diner(
-    session_id: uuid.UUID, phone: str | None
+    session_id: uuid.UUID, phone: str | None, **annotations: Expression
 ) -> tuple[TableSession | None, Diner | None]:
     """The session with its table and location, and this phone's diner there if it scanned
-    the table's code: read for every diner page, in one query when the phone is a diner."""
+    the table's code: read for every diner page, in one query when the phone is a diner.
+    `annotations` are what a page wants read along with the diner (the header's basket
+    count, say), set on it by name."""
     if phone:
-        diner = (
-            Diner.objects.select_related("session__table__location")
-            .filter(session__public_id=session_id, phone_id=phone)
-            .first()
+        diners = Diner.objects.select_related("session__table__location").filter(
+            session__public_id=session_id, phone_id=phone
         )
+        # One row at most (one diner per phone and session): no ORDER BY to compile.
+        diner = next(iter(diners.annotate(**annotations)[:1]), None)
         if diner is not None:
             return diner.session, diner
     session = (
