@@ -197,7 +197,11 @@ def save_note(request: HttpRequest) -> HttpResponse:
 def send(request: HttpRequest) -> HttpResponse:
     """Send to kitchen: the unsent basket becomes one batch, exactly once."""
     note = NoteForm(request.POST)
-    if "note" in request.POST and note.is_valid():
+    if (
+        "note" in request.POST
+        and note.is_valid()
+        and note.cleaned_data["note"] != request.diner.order_note
+    ):
         request.diner.order_note = note.cleaned_data["note"]
         request.diner.save(update_fields=["order_note"])
     try:
