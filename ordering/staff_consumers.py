@@ -2,9 +2,10 @@
 
 Authenticated by the Django session (the admin's login) and scoped like the admin: only
 active staff users who work at the location (or a superuser) and may see its orders and
-visits are accepted; anyone else is closed with 4403. On connect it sends every table's
-row; then each floor.update on the location's group (data, sent by ordering.floor) is
-rendered here, in the web process, as the rows' HTML. It ignores anything the page sends.
+visits are followed; anyone else is accepted and closed at once with 4403, nothing sent. On
+connect it sends every table's row; then each floor.update on the location's group (data,
+sent by ordering.floor) is rendered here, in the web process, as the rows' HTML. It ignores
+anything the page sends.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class FloorConsumer(AsyncWebsocketConsumer):
             self.scope.get("user"), self.location_id
         )
         if not allowed:
+            # Accepted only to be closed with 4403: a handshake refused outright reaches the
+            # page as 1006, and floor.js would keep reconnecting instead of saying why.
+            await self.accept()
             await self.close(code=REFUSED)
             return
         self.group = group_for_location(self.location_id)
