@@ -218,6 +218,27 @@ def test_dietary_tags_and_allergens_read_in_the_phones_language(
     assert re.search(r"Contiene:</strong>\s*Gluten, Leche", product), product
 
 
+def test_a_dishs_tags_and_allergens_are_listed_in_the_order_the_diner_reads(
+    dining_room: Location, table_10: Table
+) -> None:
+    from ordering.models import DietaryTag
+
+    bread = Product.objects.get(location=dining_room, name="Garlic Bread")
+    bread.dietary_tags.set(DietaryTag.objects.filter(code__in=["dairy-free", "halal"]))
+
+    def tags(page: str) -> list[str]:
+        return re.findall(r'<span class="tag tag-diet">([^<]+)</span>', page)
+
+    english = phone_at(table_10, "en").get(f"products/{bread.pk}/").content.decode()
+    french = phone_at(table_10, "fr").get(f"products/{bread.pk}/").content.decode()
+    assert tags(english) == ["Dairy-free", "Halal"]
+    assert tags(french) == ["Halal", "Sans produits laitiers"]
+    assert re.search(r"Contient :</strong>\s*Gluten, Lait", french), french
+    menu = menu_page(phone_at(table_10, "fr"))
+    entry = re.search(rf'id="product-{bread.pk}".*?</li>', menu, re.S).group(0)
+    assert tags(entry) == ["Halal", "Sans produits laitiers"]
+
+
 @pytest.mark.django_db
 def test_a_tag_the_manager_named_reads_as_they_wrote_it(
     dining_room: Location, table_10: Table

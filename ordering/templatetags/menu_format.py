@@ -1,7 +1,9 @@
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django import template
 
+from ordering.models import Allergen, DietaryTag
 from ordering.money import format_money, money_affixes
 
 register = template.Library()
@@ -12,6 +14,13 @@ def money(value: Decimal | None, currency: str = "GBP") -> str:
     if value is None:
         return ""
     return format_money(Decimal(value), currency)
+
+
+@register.filter
+def by_label(named: Iterable[DietaryTag | Allergen]) -> list[DietaryTag | Allergen]:
+    """Tags or allergens in the diner's reading order: by the name they read, in their
+    language (as the menu's filters are)."""
+    return sorted(named, key=lambda each: each.label.casefold())
 
 
 @register.filter
