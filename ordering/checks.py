@@ -124,8 +124,15 @@ class CheckUpdate:
 
 def check_of(session: TableSession) -> TableCheck:
     """The session's check (made empty if there is none yet); read for every diner page."""
-    check = TableCheck.objects.get_or_create(session=session)[0]
-    check.session = session
+    return of_session(TableCheck.objects.get_or_create(session_id=session.pk)[0], session)
+
+
+def of_session(check: TableCheck, session: TableSession) -> TableCheck:
+    """`check` knowing its session, the session not knowing its check. `check.session =
+    session` would cache the check on the session too (a one-to-one's reverse side), and a
+    diner's socket keeps its session while it is open: with the check's whole state, 10 kB
+    a phone (docs/performance.md, round 4)."""
+    TableCheck.session.field.set_cached_value(check, session)
     return check
 
 

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
 from ordering.basket import render_basket_if_holding, render_basket_push
-from ordering.checks import CheckState
+from ordering.checks import CheckState, of_session
 from ordering.languages import in_language, language_of_scope
 from ordering.live import (
     group_for,
@@ -120,7 +120,7 @@ class DinerConsumer(AsyncWebsocketConsumer):
     def _share_of(self, event: dict) -> str:
         """The share, from the check just pushed (the till's word now): no database."""
         state = CheckState.from_json(event["state"]) if event["state"] else None
-        check = TableCheck(session=self.session, **event["check"])
+        check = of_session(TableCheck(session_id=self.session.pk, **event["check"]), self.session)
         return render_share(self.session, self.diner, view_of_message(event, check, state))
 
     async def batch_update(self, event: dict) -> None:

@@ -290,7 +290,7 @@ def render_for(
     process, no database)."""
     if not message["session_open"] and session.closed_at is None:
         session.closed_at = timezone.now()
-    check = TableCheck(session=session, **message["check"])
+    check = checks.of_session(TableCheck(session_id=session.pk, **message["check"]), session)
     state = CheckState.from_json(message["state"]) if message["state"] else None
     owners = message["owners"]
     note = message["notices"].get(str(diner.pk), [])

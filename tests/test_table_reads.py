@@ -91,3 +91,37 @@ def test_a_push_knows_every_diner_and_who_sent_which_batch(table_10):
     assert waiting == set(owners)
     sending = live.sending_lines(first.session, None, waiting)
     assert sorted(line.name for line in sending) == ["Coca-Cola", "Garlic Bread"]
+
+
+def test_a_sessions_check_is_not_kept_on_the_session(table_10):
+    """A diner's socket keeps its session while it is open: the check read for its first
+    render and each push's check know the session, and the session does not keep them
+    (the check's whole state was 10 kB a connected phone)."""
+    phone = seated(table_10)
+    session, diner = session_and_diner(phone.session.public_id, phone.phone_id)
+    bill = CheckState(
+        currency="GBP",
+        lines=[CheckLine(line_id="L1", name="Corona", quantity=2, total=Decimal("9.90"))],
+        amount=Decimal("9.90"),
+        amount_owing=Decimal("9.90"),
+    )
+    checks.apply_snapshot(session.pk, 4, bill)
+
+    check = checks.check_of(session)
+    assert check.session is session and checks.state_of(check) == bill
+    live.render_live(session, diner)
+    pushed = {
+        "id": uuid.uuid4().hex,
+        "check": {"version": 5, "support": check.support, "problem": ""},
+        "state": bill.to_json(),
+        "owners": {},
+        "names": {},
+        "sending": [],
+        "diner_ids": [diner.pk],
+        "till_reachable": True,
+        "session_open": True,
+        "notices": {},
+    }
+    assert "Corona" in live.render_for(session, diner, pushed)["check"]
+
+    assert not TableSession.live_check.related.is_cached(session)
