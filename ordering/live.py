@@ -19,6 +19,7 @@ import msgspec
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -384,6 +385,58 @@ def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
     )
 
 
+@dataclass
+class Seated:
+    """The open session at a table and what a push needs of it (seated_at)."""
+
+    session: TableSession  # with its table and location
+    check: TableCheck | None  # None: the session has none yet
+    diners: list[Diner]
+    owners: dict[str, int]  # batch id -> the diner who sent it
+    waiting: set[str]  # batches the POS has not answered yet
+
+
+# What a push uses of the check (checks.apply_change, the check.update message).
+_CHECK_FIELDS = ("version", "connection", "state", "support", "problem")
+
+
+def seated_at(location_id: int, pos_table_id: str) -> Seated | None:
+    """The open session at the table with its check, diners and batches, in one read: a row
+    per diner and batch of theirs (one for a diner with none; a batch's session is its
+    diner's), each bringing the session, its table, location and check. On the bridge's one
+    database thread each query is a round trip, and Django's building of it costs more CPU
+    than its rows."""
+    rows = list(
+        Diner.objects.filter(
+            session__table__location_id=location_id,
+            session__table__pos_table_id=pos_table_id,
+            session__closed_at__isnull=True,
+        )
+        .select_related("session__table__location", "session__live_check")
+        .only(
+            "name",
+            "session__public_id",
+            "session__closed_at",
+            "session__table__location__currency",
+            *(f"session__live_check__{name}" for name in _CHECK_FIELDS),
+        )
+        .annotate(batch=F("batches__id"), batch_state=F("batches__state"))
+        .order_by("joined_at", "id")
+    )
+    if not rows:  # nobody has joined the session (or there is none)
+        check = open_check_at(location_id, pos_table_id)
+        session = check.session if check else open_session_at(location_id, pos_table_id)
+        return Seated(session, check, *people_at(session)) if session else None
+    session = rows[0].session
+    return Seated(
+        session,
+        getattr(session, "live_check", None),
+        list({row.pk: row for row in rows}.values()),
+        {str(row.batch): row.pk for row in rows if row.batch},
+        {str(row.batch) for row in rows if row.batch and row.batch_state in WAITING},
+    )
+
+
 def change_arrived(
     location_id: int,
     pos_table_id: str,
@@ -395,14 +448,14 @@ def change_arrived(
 ) -> bool:
     """The POS pushed a change (or answered a batch with the whole check), on the POS
     connection opened at `connection` (checks.apply_change)."""
-    check = open_check_at(location_id, pos_table_id)
-    session = check.session if check else open_session_at(location_id, pos_table_id)
-    if session is None:
+    seated = seated_at(location_id, pos_table_id)
+    if seated is None:
         log.info("change for table %s with no open session: ignored", pos_table_id)
         return False
+    session = seated.session
     if state is not None and not state.currency:
         state.currency = session.table.location.currency
-    update = checks.apply_change(session.pk, version, state, check, connection)
+    update = checks.apply_change(session.pk, version, state, seated.check, connection)
     if not update.applied:
         return False
     if update.gap:
@@ -414,7 +467,7 @@ def change_arrived(
     if closing:
         session.close()
         session.refresh_from_db()
-    diners, owners, waiting = people_at(session)
+    diners, owners = seated.diners, seated.owners
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
         view = TableView(
@@ -423,7 +476,7 @@ def change_arrived(
             owners,
             till.reachable(session.table.location_id),
             names=names_of(diners),
-            sending=sending_lines(session, update.after, waiting),
+            sending=sending_lines(session, update.after, seated.waiting),
             diner_ids=[diner.pk for diner in diners],
         )
     _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
-from ordering import checks, live
+from ordering import checks, live, till
 from ordering.checks import CheckLine, CheckState
-from ordering.models import TableCheck
+from ordering.models import Batch, BatchState, TableCheck
 from tables.diners import session_and_diner
 from tables.models import Diner, TableSession
 from tests.phones import Phone
@@ -91,3 +92,63 @@ def test_a_push_knows_every_diner_and_who_sent_which_batch(table_10):
     assert waiting == set(owners)
     sending = live.sending_lines(first.session, None, waiting)
     assert sorted(line.name for line in sending) == ["Coca-Cola", "Garlic Bread"]
+
+
+def test_a_push_reads_the_session_check_diners_and_owners_at_once(table_10):
+    first, second, third = seated(table_10), seated(table_10), seated(table_10)
+    first.add("Garlic Bread")
+    first.send()
+    first.add("Coca-Cola")
+    first.send()
+    second.add("Coca-Cola")
+    second.send()
+    Batch.objects.filter(diner=second.diner).update(state=BatchState.ACCEPTED)
+    session = first.session
+    checks.apply_snapshot(session.pk, 4, None)
+
+    seated_now = live.seated_at(table_10.location_id, table_10.pos_table_id)
+
+    stored = TableCheck.objects.get(session=session)
+    assert seated_now.check.pk == stored.pk
+    for name in ("version", "connection", "state", "support", "problem"):
+        assert getattr(seated_now.check, name) == getattr(stored, name), name
+    assert seated_now.session.pk == session.pk
+    assert seated_now.session.public_id == session.public_id and seated_now.session.is_open
+    assert seated_now.session.table.location.currency == table_10.location.currency
+    diners, owners, waiting = live.people_at(session)
+    assert [d.pk for d in seated_now.diners] == [d.pk for d in diners]
+    assert [d.pk for d in diners] == [first.diner.pk, second.diner.pk, third.diner.pk]
+    assert (seated_now.owners, seated_now.waiting) == (owners, waiting)
+    assert len(owners) == 3 and len(waiting) == 2
+    assert live.seated_at(table_10.location_id, "no such table") is None
+
+
+def test_a_session_without_a_check_or_without_diners_is_still_found(table_10):
+    session = seated(table_10).session
+    TableCheck.objects.filter(session=session).delete()  # the scan made one
+    found = live.seated_at(table_10.location_id, table_10.pos_table_id)
+    assert found.check is None and found.session.pk == session.pk
+
+    session.close()
+    empty = table_10.open_session()
+    found = live.seated_at(table_10.location_id, table_10.pos_table_id)
+    assert (found.session.pk, found.check, found.diners, found.owners) == (empty.pk, None, [], {})
+
+
+def test_a_push_is_two_queries_when_no_batch_waits(table_10):
+    session = seated(table_10).session
+    seated(table_10)
+    bill = CheckState(
+        currency="GBP",
+        lines=[CheckLine(line_id="L1", name="Corona", quantity=2, total=Decimal("9.90"))],
+    )
+    checks.apply_snapshot(session.pk, 4, bill)
+    till.reachable(table_10.location_id)  # read once a second, not per push
+
+    with CaptureQueriesContext(connection) as queries:
+        assert live.change_arrived(
+            table_10.location_id, table_10.pos_table_id, 5, "DISCOUNT_APPLIED", [], bill
+        )
+
+    # The session, its check, diners and batches; then the check's compare-and-set.
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "UPDATE"], queries.captured_queries
