@@ -8,6 +8,7 @@ check, as data, to the table session's group on the channel layer. Each diner's 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -17,13 +18,14 @@ from datetime import datetime
 
 import msgspec
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ordering import checks, notices, till
+from ordering import checks, floor, notices, till
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
@@ -240,9 +242,13 @@ def _broadcast(
     """Tell every phone at the table what the check is now. The message carries data, not
     HTML: each phone's socket renders its own view in the web process (render_for), so the
     bridge that calls this renders nothing."""
-    # The staff's floor page shows the table afresh.
-    announce_floor_change(session.pk, session.table_id, session.table.location_id)
     layer = get_channel_layer()
+    # The staff's floor page shows the table afresh. Outside a transaction its announcement
+    # goes with the table's message, in one trip to the channel layer; inside one it waits
+    # for the commit, as the floor socket reads the table's row itself.
+    floor_now = layer is not None and not transaction.get_connection().in_atomic_block
+    if not floor_now:
+        announce_floor_change(session.pk, session.table_id, session.table.location_id)
     if layer is None:
         return
     view = view or table_view(session)
@@ -263,7 +269,28 @@ def _broadcast(
         "session_open": session.is_open,
         "notices": {str(diner): notice for diner, notice in notices_by_diner.items() if notice},
     }
-    async_to_sync(layer.group_send)(group_for(session), message)
+    table = group_for(session), message
+    if floor_now:
+        async_to_sync(_send_with_floor)(
+            layer, table, floor.announcement(session.table_id, session.table.location_id)
+        )
+    else:
+        async_to_sync(layer.group_send)(*table)
+
+
+async def _send_with_floor(
+    layer: BaseChannelLayer, table: tuple[str, dict], floor_news: tuple[str, dict]
+) -> None:
+    """Both sends at once; the floor is a view, so its failure never stops the table's."""
+    sent, floor_sent = await asyncio.gather(
+        layer.group_send(*table), layer.group_send(*floor_news), return_exceptions=True
+    )
+    if isinstance(floor_sent, Exception):
+        log.error(
+            "floor: could not announce table %s", floor_news[1]["table_ids"], exc_info=floor_sent
+        )
+    if isinstance(sent, BaseException):
+        raise sent
 
 
 # Phones of one table in one process share renders: the view differs only in which lines
