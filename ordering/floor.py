@@ -141,6 +141,11 @@ def render_rows(rows: list[dict[str, Any]]) -> str:
     return "".join(render_to_string("admin/ordering/floor/_table.html", {"row": r}) for r in rows)
 
 
+def announcement(table_id: int, location_id: int) -> tuple[str, dict[str, Any]]:
+    """The group and message that tell a location's floor sockets which table changed."""
+    return group_for_location(location_id), {"type": "floor.update", "table_ids": [table_id]}
+
+
 def table_changed(
     sender: Any = None,
     session_id: int | None = None,
@@ -160,9 +165,7 @@ def table_changed(
             table_id, location_id = TableSession.objects.values_list(
                 "table_id", "table__location_id"
             ).get(pk=session_id)
-        async_to_sync(layer.group_send)(
-            group_for_location(location_id), {"type": "floor.update", "table_ids": [table_id]}
-        )
+        async_to_sync(layer.group_send)(*announcement(table_id, location_id))
     except Exception:
         # The floor is a view: a failure to show it never stops an order moving.
         log.exception("floor: could not announce session %s", session_id)

@@ -8,6 +8,7 @@ check, as data, to the table session's group on the channel layer. Each diner's 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -17,12 +18,14 @@ from datetime import datetime
 
 import msgspec
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ordering import checks, notices, till
+from ordering import checks, floor, notices, till
 from ordering.checks import CheckState
 from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
@@ -239,9 +242,13 @@ def _broadcast(
     """Tell every phone at the table what the check is now. The message carries data, not
     HTML: each phone's socket renders its own view in the web process (render_for), so the
     bridge that calls this renders nothing."""
-    # The staff's floor page shows the table afresh.
-    announce_floor_change(session.pk, session.table_id, session.table.location_id)
     layer = get_channel_layer()
+    # The staff's floor page shows the table afresh. Outside a transaction its announcement
+    # goes with the table's message, in one trip to the channel layer; inside one it waits
+    # for the commit, as the floor socket reads the table's row itself.
+    floor_now = layer is not None and not transaction.get_connection().in_atomic_block
+    if not floor_now:
+        announce_floor_change(session.pk, session.table_id, session.table.location_id)
     if layer is None:
         return
     view = view or table_view(session)
@@ -262,7 +269,28 @@ def _broadcast(
         "session_open": session.is_open,
         "notices": {str(diner): notice for diner, notice in notices_by_diner.items() if notice},
     }
-    async_to_sync(layer.group_send)(group_for(session), message)
+    table = group_for(session), message
+    if floor_now:
+        async_to_sync(_send_with_floor)(
+            layer, table, floor.announcement(session.table_id, session.table.location_id)
+        )
+    else:
+        async_to_sync(layer.group_send)(*table)
+
+
+async def _send_with_floor(
+    layer: BaseChannelLayer, table: tuple[str, dict], floor_news: tuple[str, dict]
+) -> None:
+    """Both sends at once; the floor is a view, so its failure never stops the table's."""
+    sent, floor_sent = await asyncio.gather(
+        layer.group_send(*table), layer.group_send(*floor_news), return_exceptions=True
+    )
+    if isinstance(floor_sent, Exception):
+        log.error(
+            "floor: could not announce table %s", floor_news[1]["table_ids"], exc_info=floor_sent
+        )
+    if isinstance(sent, BaseException):
+        raise sent
 
 
 # Phones of one table in one process share renders: the view differs only in which lines
@@ -384,6 +412,41 @@ def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
     )
 
 
+@dataclass
+class Seated:
+    """The open session at a table and what a push needs of it (seated_at)."""
+
+    session: TableSession  # with its table and location
+    check: TableCheck | None  # None: the session has none yet
+    diners: list[Diner]
+    owners: dict[str, int]  # batch id -> the diner who sent it
+    waiting: set[str]  # batches the POS has not answered yet
+
+
+def seated_at(location_id: int, pos_table_id: str) -> Seated | None:
+    """The open session at the table with its check, then its diners with their batches:
+    two reads. The second has a row per diner and batch, so it brings only the diner's
+    name and the batch's id and state; the check (its whole state, decoded) and the
+    session come once, in the first (bench/push_cost.py --batches 20: a long meal)."""
+    check = open_check_at(location_id, pos_table_id)
+    session = check.session if check else open_session_at(location_id, pos_table_id)
+    if session is None:
+        return None
+    rows = list(
+        Diner.objects.filter(session=session)
+        .only("name", "session_id")
+        .annotate(batch=F("batches__id"), batch_state=F("batches__state"))
+        .order_by("joined_at", "id")
+    )
+    return Seated(
+        session,
+        check,
+        list({row.pk: row for row in rows}.values()),
+        {str(row.batch): row.pk for row in rows if row.batch},
+        {str(row.batch) for row in rows if row.batch and row.batch_state in WAITING},
+    )
+
+
 def change_arrived(
     location_id: int,
     pos_table_id: str,
@@ -395,14 +458,14 @@ def change_arrived(
 ) -> bool:
     """The POS pushed a change (or answered a batch with the whole check), on the POS
     connection opened at `connection` (checks.apply_change)."""
-    check = open_check_at(location_id, pos_table_id)
-    session = check.session if check else open_session_at(location_id, pos_table_id)
-    if session is None:
+    seated = seated_at(location_id, pos_table_id)
+    if seated is None:
         log.info("change for table %s with no open session: ignored", pos_table_id)
         return False
+    session = seated.session
     if state is not None and not state.currency:
         state.currency = session.table.location.currency
-    update = checks.apply_change(session.pk, version, state, check, connection)
+    update = checks.apply_change(session.pk, version, state, seated.check, connection)
     if not update.applied:
         return False
     if update.gap:
@@ -414,7 +477,7 @@ def change_arrived(
     if closing:
         session.close()
         session.refresh_from_db()
-    diners, owners, waiting = people_at(session)
+    diners, owners = seated.diners, seated.owners
     view = None
     if update.check is not None and update.check.support != CheckSupport.OWN_BATCHES:
         view = TableView(
@@ -423,7 +486,7 @@ def change_arrived(
             owners,
             till.reachable(session.table.location_id),
             names=names_of(diners),
-            sending=sending_lines(session, update.after, waiting),
+            sending=sending_lines(session, update.after, seated.waiting),
             diner_ids=[diner.pk for diner in diners],
         )
     _broadcast(session, _notices(change_type, line_ids, update, diners, owners), diners, view)

@@ -236,3 +236,30 @@ def test_floor_updates_carry_data_not_html(dining_room, table_10, monkeypatch):
     json.dumps(message)  # plain data, as a channel layer carries it
     assert "<" not in json.dumps(message)
     assert message["table_ids"] == [table_10.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("floor_fails", [False, True])
+def test_a_push_tells_the_floor_in_the_same_trip_and_a_floor_failure_spares_the_table(
+    dining_room, table_10, monkeypatch, floor_fails
+):
+    sent = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            if floor_fails and group.startswith("floor."):
+                raise ConnectionError("the floor's send failed")
+            sent.append((group, message["type"]))
+
+    monkeypatch.setattr("ordering.live.get_channel_layer", lambda: Layer())
+    session, _ = a_visit(table_10, 2)
+    a_check(session)
+    state = CheckState(currency="GBP", amount=Decimal("1.00"), amount_owing=Decimal("1.00"))
+
+    assert live.change_arrived(
+        dining_room.pk, table_10.pos_table_id, 99, "DISCOUNT_APPLIED", [], state
+    )
+
+    table = (live.group_for(session), "check.update")
+    floor = (f"floor.{dining_room.pk}", "floor.update")
+    assert sorted(sent) == ([table] if floor_fails else sorted([table, floor]))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
-from ordering import checks, live
+from ordering import checks, live, till
 from ordering.checks import CheckLine, CheckState
-from ordering.models import TableCheck
+from ordering.models import Batch, BatchState, TableCheck
 from tables.diners import session_and_diner
 from tables.models import Diner, TableSession
 from tests.phones import Phone
@@ -125,3 +126,72 @@ def test_a_sessions_check_is_not_kept_on_the_session(table_10):
     assert "Corona" in live.render_for(session, diner, pushed)["check"]
 
     assert not TableSession.live_check.related.is_cached(session)
+
+
+def test_a_pushs_reads_find_the_session_check_diners_and_owners(table_10):
+    first, second, third = seated(table_10), seated(table_10), seated(table_10)
+    first.add("Garlic Bread")
+    first.send()
+    first.add("Coca-Cola")
+    first.send()
+    second.add("Coca-Cola")
+    second.send()
+    Batch.objects.filter(diner=second.diner).update(state=BatchState.ACCEPTED)
+    session = first.session
+    checks.apply_snapshot(session.pk, 4, None)
+
+    seated_now = live.seated_at(table_10.location_id, table_10.pos_table_id)
+
+    stored = TableCheck.objects.get(session=session)
+    assert seated_now.check.pk == stored.pk
+    for name in ("version", "connection", "state", "support", "problem"):
+        assert getattr(seated_now.check, name) == getattr(stored, name), name
+    assert seated_now.session.pk == session.pk
+    assert seated_now.session.public_id == session.public_id and seated_now.session.is_open
+    assert seated_now.session.table.location.currency == table_10.location.currency
+    diners, owners, waiting = live.people_at(session)
+    assert [d.pk for d in seated_now.diners] == [d.pk for d in diners]
+    assert [d.pk for d in diners] == [first.diner.pk, second.diner.pk, third.diner.pk]
+    assert (seated_now.owners, seated_now.waiting) == (owners, waiting)
+    assert len(owners) == 3 and len(waiting) == 2
+    assert live.seated_at(table_10.location_id, "no such table") is None
+
+
+def test_a_session_without_a_check_or_without_diners_is_still_found(table_10):
+    session = seated(table_10).session
+    TableCheck.objects.filter(session=session).delete()  # the scan made one
+    found = live.seated_at(table_10.location_id, table_10.pos_table_id)
+    assert found.check is None and found.session.pk == session.pk
+
+    session.close()
+    empty = table_10.open_session()
+    found = live.seated_at(table_10.location_id, table_10.pos_table_id)
+    assert (found.session.pk, found.check, found.diners, found.owners) == (empty.pk, None, [], {})
+
+
+def test_a_push_is_three_queries_when_no_batch_waits(table_10):
+    first = seated(table_10)
+    session = first.session
+    seated(table_10)
+    for _ in range(3):  # a meal under way: each batch is a row of the diners' read
+        first.add("Garlic Bread")
+        first.send()
+    Batch.objects.filter(session=session).update(state=BatchState.ACCEPTED)
+    bill = CheckState(
+        currency="GBP",
+        lines=[CheckLine(line_id="L1", name="Corona", quantity=2, total=Decimal("9.90"))],
+    )
+    checks.apply_snapshot(session.pk, 4, bill)
+    till.reachable(table_10.location_id)  # read once a second, not per push
+
+    with CaptureQueriesContext(connection) as queries:
+        assert live.change_arrived(
+            table_10.location_id, table_10.pos_table_id, 5, "DISCOUNT_APPLIED", [], bill
+        )
+
+    # The session with its check; the diners with their batches; the check's compare-and-set.
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "UPDATE"], (
+        queries.captured_queries
+    )
+    # The check's whole state comes once, not again with every diner's every batch.
+    assert "ordering_tablecheck" not in queries.captured_queries[1]["sql"]
