@@ -124,6 +124,13 @@ if os.environ.get("DATABASE_URL"):
         "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "20")),
         "timeout": 10,
     }
+    if os.environ.get("DATABASE_PREPARE", "1") != "0":
+        # The pool keeps its connections, so PostgreSQL can keep the plan of a query it is
+        # sent again and again: psycopg prepares one from its 5th run on a connection.
+        # Planning was 80 % of PostgreSQL's time for a diner page's read (docs/performance.md).
+        # Prepared statements need a connection of one's own: behind a pooler in transaction
+        # mode (PgBouncer), DATABASE_PREPARE=0.
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
     # One test database per run, so two runs against one server never share it.
     DATABASES["default"]["TEST"] = {"NAME": f"test_openapp_{os.getpid()}"}
 else:
