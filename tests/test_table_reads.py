@@ -30,14 +30,18 @@ def seated(table) -> Phone:
     return phone
 
 
-def test_a_push_reads_the_open_check_with_its_session_table_and_location(table_10):
-    session = seated(table_10).session
-    bill = CheckState(
+def two_coronas() -> CheckState:
+    return CheckState(
         currency="GBP",
         lines=[CheckLine(line_id="L1", name="Corona", quantity=2, total=Decimal("9.90"))],
         amount=Decimal("9.90"),
         amount_owing=Decimal("9.90"),
     )
+
+
+def test_a_push_reads_the_open_check_with_its_session_table_and_location(table_10):
+    session = seated(table_10).session
+    bill = two_coronas()
     checks.apply_snapshot(session.pk, 4, bill)
 
     check = live.open_check_at(table_10.location_id, table_10.pos_table_id)
@@ -100,12 +104,7 @@ def test_a_sessions_check_is_not_kept_on_the_session(table_10):
     (the check's whole state was 10 kB a connected phone)."""
     phone = seated(table_10)
     session, diner = session_and_diner(phone.session.public_id, phone.phone_id)
-    bill = CheckState(
-        currency="GBP",
-        lines=[CheckLine(line_id="L1", name="Corona", quantity=2, total=Decimal("9.90"))],
-        amount=Decimal("9.90"),
-        amount_owing=Decimal("9.90"),
-    )
+    bill = two_coronas()
     checks.apply_snapshot(session.pk, 4, bill)
 
     check = checks.check_of(session)
