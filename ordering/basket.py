@@ -131,10 +131,6 @@ def render_basket_if_holding(diner: Diner, product_id: int) -> str:
     return render_basket_push(diner, "", on_basket_page=True)
 
 
-def basket_count(diner: Diner) -> int:
-    return sum(diner.basket_lines.filter(batch__isnull=True).values_list("quantity", flat=True))
-
-
 def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
     """A new line in the diner's basket; limits.LimitReached when the basket is full."""
     data = form.cleaned_data

@@ -22,6 +22,7 @@ from ordering.limits import LimitReached
 from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
 from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine
+from tables.models import Location
 from tables.views import enter_table
 
 ON_ITS_WAY = gettext_lazy("That item is on its way to the kitchen and can't change.")
@@ -63,7 +64,9 @@ def _context(request: HttpRequest, **extra) -> dict:
     }
 
 
-def _menu_context(request: HttpRequest, location, query: str, diets: list[str], **extra) -> dict:
+def _menu_context(
+    request: HttpRequest, location: Location, query: str, diets: list[str], **extra
+) -> dict:
     return _context(
         request,
         **{
