@@ -96,16 +96,17 @@ def sending_lines(
 
 def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int], set[str]]:
     """The session's diners, which of them sent which batch, and the batches the POS has
-    not answered yet (read with the owners: a push needs no query of its own for them)."""
-    diners = list(Diner.objects.filter(session=session).order_by("joined_at", "id"))
-    owners, waiting = {}, set()
-    for batch_id, diner_id, state in Batch.objects.filter(session=session).values_list(
-        "id", "diner_id", "state"
-    ):
-        owners[str(batch_id)] = diner_id
-        if state in WAITING:
-            waiting.add(str(batch_id))
-    return diners, owners, waiting
+    not answered yet: one read, a row per diner and batch (a batch's session is its
+    diner's)."""
+    rows = list(
+        Diner.objects.filter(session=session)
+        .only("name", "session_id")  # what a push and a table's view use of a diner
+        .annotate(batch=F("batches__id"), batch_state=F("batches__state"))
+        .order_by("joined_at", "id")
+    )
+    owners = {str(row.batch): row.pk for row in rows if row.batch}
+    waiting = {str(row.batch) for row in rows if row.batch and row.batch_state in WAITING}
+    return list({row.pk: row for row in rows}.values()), owners, waiting
 
 
 def _own_batches_check(session: TableSession) -> CheckState:
@@ -424,27 +425,16 @@ class Seated:
 
 
 def seated_at(location_id: int, pos_table_id: str) -> Seated | None:
-    """The open session at the table with its check, then its diners with their batches:
-    two reads. The second has a row per diner and batch, so it brings only the diner's
-    name and the batch's id and state; the check (its whole state, decoded) and the
-    session come once, in the first (bench/push_cost.py --batches 20: a long meal)."""
+    """The open session at the table with its check, then its diners with their batches
+    (people_at): two reads. The second has a row per diner and batch, so it brings only
+    the diner's name and the batch's id and state; the check (its whole state,
+    decoded) and the session come once, in the first (bench/push_cost.py --batches 20: a
+    long meal)."""
     check = open_check_at(location_id, pos_table_id)
     session = check.session if check else open_session_at(location_id, pos_table_id)
     if session is None:
         return None
-    rows = list(
-        Diner.objects.filter(session=session)
-        .only("name", "session_id")
-        .annotate(batch=F("batches__id"), batch_state=F("batches__state"))
-        .order_by("joined_at", "id")
-    )
-    return Seated(
-        session,
-        check,
-        list({row.pk: row for row in rows}.values()),
-        {str(row.batch): row.pk for row in rows if row.batch},
-        {str(row.batch) for row in rows if row.batch and row.batch_state in WAITING},
-    )
+    return Seated(session, check, *people_at(session))
 
 
 def change_arrived(
