@@ -110,6 +110,7 @@ class Bridge:
         self._retry_at: dict[tuple[int, str], float] = {}
         self._work: set[asyncio.Task] = set()
         self._frames = frame_log.FrameBuffer()
+        self._applied = snapshots.Applied()
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -299,7 +300,21 @@ class Bridge:
         self.wake()  # and batches queued while the POS was away go out now
 
     async def _pushed(self, location_id: int, push: protocol.Push, connection: int) -> None:
-        await sync_to_async(snapshots.record_push)(location_id, push, connection)
+        payload = push.payload
+        if not isinstance(payload, protocol.SnapshotChanged):
+            await sync_to_async(snapshots.record_push)(location_id, push, connection)
+            return  # logged and dropped there
+        where = (
+            location_id,
+            payload.service_mode_entity_id,
+            connection,
+            payload.order,
+            payload.version,
+        )
+        if self._applied.is_old(*where):
+            return  # e.g. the push of a batch whose answer brought the same check
+        if await sync_to_async(snapshots.record_push)(location_id, push, connection):
+            self._applied.note(*where)
 
     def _connected_clients(self) -> dict[int, PosClient]:
         return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}
@@ -327,6 +342,7 @@ class Bridge:
                 timeout=self.request_timeout,
                 lease=timedelta(seconds=self.request_timeout + CLAIM_MARGIN_SECONDS),
                 expiry=self.batch_expiry,
+                applied=self._applied,
             )
         except Exception:
             log.exception("batch=%s sending failed unexpectedly; it stays due", batch_id)

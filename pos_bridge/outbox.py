@@ -79,6 +79,7 @@ async def send_batch(
     timeout: float | None = None,
     lease: timedelta = timedelta(seconds=60),
     expiry: timedelta | None = None,
+    applied: snapshots.Applied | None = None,
 ) -> str:
     """Send one batch if it is due; returns the batch's state afterwards.
 
@@ -125,11 +126,15 @@ async def send_batch(
         version = payload.version if isinstance(payload, protocol.CreateOrderResponse) else None
         await sync_to_async(batches.record_accepted)(batch_id, version)
         order = payload.order if isinstance(payload, protocol.CreateOrderResponse) else None
-        if order is not None:
+        if order is not None and version is not None:
             table = batch.session.table
-            await sync_to_async(snapshots.record_accepted_order)(
+            where = (table.location_id, table.pos_table_id, connection, order, version)
+            applied = applied or snapshots.Applied()
+            # The POS may have pushed this check already (Applied): then it is not news.
+            if not applied.is_old(*where) and await sync_to_async(snapshots.record_accepted_order)(
                 str(batch.id), table.location_id, table.pos_table_id, version, order, connection
-            )
+            ):
+                applied.note(*where)
         return BatchState.ACCEPTED
     await sync_to_async(batches.record_rejected)(
         batch_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -185,6 +186,40 @@ def record_snapshot(
         log.warning("POS refused table %s's snapshot: %s", wanted.pos_table_id, problem)
         live.snapshot_refused(wanted.session_id, CheckSupport.UNAVAILABLE, problem)
     refresh_done(wanted.session_id, wanted.wanted_at)
+
+
+class Applied:
+    """The newest Version this worker has applied of each table's check, per POS connection
+    and SalesTransactionID. A push at or below it is a duplicate or a late one (protocol §6)
+    and is dropped without a read of the database: the POS answers an accepted batch with
+    the whole check and also pushes that change (ITEMS_ADDED, the same Version), and only
+    the first of the two to arrive is news. Only the worker holding a connection hears it,
+    so what this worker applied is what the database holds for that connection."""
+
+    KEPT = 10_000  # tables × connections; forgotten all at once past this (a reconnect storm)
+
+    def __init__(self) -> None:
+        self._newest: dict[tuple[int, str, int], tuple[str, int]] = {}
+
+    def is_old(
+        self, location_id: int, table: str, connection: int, order: Any, version: int
+    ) -> bool:
+        transaction = getattr(order, "sales_transaction_id", None)
+        if not transaction:
+            return False
+        newest = self._newest.get((location_id, table, connection))
+        return newest is not None and newest[0] == transaction and version <= newest[1]
+
+    def note(self, location_id: int, table: str, connection: int, order: Any, version: int) -> None:
+        transaction = getattr(order, "sales_transaction_id", None)
+        if not transaction:
+            return
+        if len(self._newest) >= self.KEPT:
+            self._newest.clear()
+        key = (location_id, table, connection)
+        newest = self._newest.get(key)
+        if newest is None or newest[0] != transaction or version > newest[1]:
+            self._newest[key] = (transaction, version)
 
 
 def record_push(location_id: int, push: protocol.Push, connection: int = 0) -> bool:
