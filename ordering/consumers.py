@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
@@ -84,14 +85,13 @@ class DinerConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, a trip to a
-        # worker thread each time. A check's pushes (every change, to every phone) never
-        # touch the database, so they go straight to their handlers.
-        if message.get("type") == "check.update":
-            await self.check_update(message)
-        elif message.get("type") == "menu.update":
-            await self.menu_update(message)
-        else:
-            await super().dispatch(message)
+        # worker thread each time. Every handler here that touches the database does so
+        # through database_sync_to_async, which does that housekeeping itself, and a check's
+        # pushes (every change, to every phone) never touch it: no handler needs the trip.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message.get('type')}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
@@ -110,7 +110,9 @@ class DinerConsumer(AsyncWebsocketConsumer):
         await self.close(code=REFUSED)
 
     async def check_update(self, event: dict) -> None:
-        parts = render_for(self.session, self.diner, event, self.language)
+        parts = render_for(
+            self.session, self.diner, event, self.language, with_check=self.page == "bill"
+        )
         if self.page == "share":
             share = in_language(self.language, self._share_of, event)
             await self.send(text_data=share + parts["page"])

@@ -218,14 +218,29 @@ def check_context(
 
 
 def render_live(
-    session: TableSession, diner: Diner, notice: str = "", view: TableView | None = None
+    session: TableSession,
+    diner: Diner,
+    notice: str = "",
+    view: TableView | None = None,
+    *,
+    with_check: bool = True,
 ) -> dict[str, str]:
-    """What is pushed to one diner: the check (for the bill page) and the rest of the page's
-    live parts (header total, session banner, an optional note), as HTML fragments."""
-    context = check_context(session, diner, view=view)
+    """What is pushed to one diner: the check (for the bill page; "" without `with_check`)
+    and the rest of the page's live parts (header total, session banner, an optional
+    note), as HTML fragments."""
+    if not with_check and view is not None:
+        # The header's total, the banner and the note need none of the bill's lines.
+        context = {
+            "session": session,
+            "state": view.state,
+            "currency": (view.state.currency if view.state else None)
+            or session.table.location.currency,
+        }
+    else:
+        context = check_context(session, diner, view=view)
     context["notice"] = notice
     return {
-        "check": render_to_string("ordering/_check.html", context),
+        "check": render_to_string("ordering/_check.html", context) if with_check else "",
         "page": render_to_string("ordering/_live_push.html", context),
     }
 
@@ -296,7 +311,9 @@ async def _send_with_floor(
 
 # Phones of one table in one process share renders: the view differs only in which lines
 # are the diner's own, in the diner's note and in the phone's language.
-_renders: OrderedDict[tuple[str, frozenset[str], str, str], dict[str, str]] = OrderedDict()
+_renders: OrderedDict[tuple[str, frozenset[str] | None, str, str, bool], dict[str, str]] = (
+    OrderedDict()
+)
 _RENDERS_KEPT = 512
 
 
@@ -313,22 +330,33 @@ def view_of_message(message: dict, check: TableCheck, state: CheckState | None) 
 
 
 def render_for(
-    session: TableSession, diner: Diner, message: dict, language: str = settings.LANGUAGE_CODE
+    session: TableSession,
+    diner: Diner,
+    message: dict,
+    language: str = settings.LANGUAGE_CODE,
+    *,
+    with_check: bool = True,
 ) -> dict[str, str]:
     """One diner's HTML for a check.update message, in the phone's language (in the web
-    process, no database)."""
+    process, no database). Without `with_check` (a page that does not show the bill) the
+    check's part is "" and not rendered."""
     if not message["session_open"] and session.closed_at is None:
         session.closed_at = timezone.now()
-    check = checks.of_session(TableCheck(session_id=session.pk, **message["check"]), session)
-    state = CheckState.from_json(message["state"]) if message["state"] else None
     owners = message["owners"]
     note = message["notices"].get(str(diner.pk), [])
-    theirs = frozenset(batch for batch, owner in owners.items() if owner == diner.pk)
-    key = (message["id"], theirs, json.dumps(note), language)
+    # The page's parts do not depend on which lines are the diner's own.
+    theirs = None
+    if with_check:
+        theirs = frozenset(batch for batch, owner in owners.items() if owner == diner.pk)
+    key = (message["id"], theirs, json.dumps(note), language, with_check)
     if key not in _renders:
+        check = checks.of_session(TableCheck(session_id=session.pk, **message["check"]), session)
+        state = CheckState.from_json(message["state"]) if message["state"] else None
         view = view_of_message(message, check, state)
         with translation.override(language):
-            _renders[key] = render_live(session, diner, notices.words(note), view)
+            _renders[key] = render_live(
+                session, diner, notices.words(note), view, with_check=with_check
+            )
         while len(_renders) > _RENDERS_KEPT:
             _renders.popitem(last=False)
     return _renders[key]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ordering import checks, live, till
 from ordering.checks import CheckLine, CheckState
-from ordering.models import Batch, BatchState, TableCheck
+from ordering.models import Batch, BatchState, CheckSupport, TableCheck
 from tables.diners import session_and_diner
 from tables.models import Diner, TableSession
 from tests.phones import Phone
@@ -194,3 +194,40 @@ def test_a_push_is_three_queries_when_no_batch_waits(table_10):
     )
     # The check's whole state comes once, not again with every diner's every batch.
     assert "ordering_tablecheck" not in queries.captured_queries[1]["sql"]
+
+
+def test_a_push_to_a_phone_away_from_the_bill_renders_its_header_not_the_bill(table_10):
+    """The menu and basket pages show a push's header total, banner and note, not the
+    bill: their sockets render only that (the bill's lines are most of a push's render)."""
+    from django.test.signals import template_rendered
+
+    phone = seated(table_10)
+    session, diner = session_and_diner(phone.session.public_id, phone.phone_id)
+    bill = two_coronas()
+    pushed = {
+        "id": uuid.uuid4().hex,
+        "check": {"version": 5, "support": CheckSupport.LIVE, "problem": ""},
+        "state": bill.to_json(),
+        "owners": {},
+        "names": {},
+        "sending": [],
+        "diner_ids": [diner.pk],
+        "till_reachable": True,
+        "session_open": True,
+        "notices": {},
+    }
+    rendered: list[str] = []
+
+    def seen(sender, template, **kwargs) -> None:
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        away = live.render_for(session, diner, pushed, with_check=False)
+        assert "ordering/_check.html" not in rendered
+        on_the_bill = live.render_for(session, diner, pushed)
+    finally:
+        template_rendered.disconnect(seen)
+    assert away["check"] == "" and "Corona" in on_the_bill["check"]
+    assert away["page"] == on_the_bill["page"]
+    assert "£" in away["page"] and 'id="bill-link"' in away["page"]
