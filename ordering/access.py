@@ -39,12 +39,15 @@ def _header_reads() -> dict:
 
 def diner_page(*, allow_closed: bool = False, header: bool = False) -> Callable[[View], View]:
     """Resolve /s/<session_id>/… to the session and this phone's diner, or refuse politely.
-    A page with the header (`header=True`) reads what it shows along with the diner."""
+    A page with the header (`header=True`) reads what it shows along with the diner, when
+    it is shown (GET)."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, session_id: uuid.UUID, *args, **kwargs) -> HttpResponse:
-            reads = _header_reads() if header else {}
+            # A form's POST answers with a redirect or a partial, without the header (a
+            # refused form is shown again, and reads its header then: views.basket_count).
+            reads = _header_reads() if header and request.method in ("GET", "HEAD") else {}
             session, diner = session_and_diner(session_id, phone_id(request), **reads)
             stale = diner is not None and not diner.holds_current_code()
             refused = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from ordering import limits, till
+from ordering import limits, menu_version, till
 from ordering.forms import ProductChoiceForm
 from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
@@ -150,14 +152,37 @@ def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
     return line
 
 
+# Products with their choices, kept per menu version in each process (menu_version renews
+# it with every change to what a product page shows, availability included): each is read
+# once, not on every product page and every add to the basket.
+_KEEP_AT_MOST = 512  # products × languages × (shown, only ordered)
+_kept: OrderedDict[tuple[int, int, bool, str, str], Product | None] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def product_with_choices(
-    location_id: int, product_id: int, *, to_show: bool = True
+    location_id: int, product_id: int, *, to_show: bool = True, language: str = ""
 ) -> Product | None:
-    """The product with what a diner chooses from; with its tags and allergens when it is
-    to be shown (a valid order form goes straight back to the menu)."""
+    """The product with what a diner chooses from, its name and description in `language`
+    (current_language() when not given); with its tags and allergens when it is to be shown
+    (a valid order form goes straight back to the menu). Shared between requests: read it,
+    never change it."""
+    language = language or current_language()
+    key = (location_id, product_id, to_show, language, menu_version.current(location_id))
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
     extras = ["dietary_tags", "allergens"] if to_show else []
-    return (
+    item = (
         Product.objects.filter(location_id=location_id, pk=product_id)
         .prefetch_related("variants", *extras, Prefetch("modifier_groups__modifiers"))
         .first()
     )
+    if item is not None:
+        in_language([item], language)
+    with _kept_lock:
+        _kept[key] = item
+        while len(_kept) > _KEEP_AT_MOST:
+            _kept.popitem(last=False)
+    return item

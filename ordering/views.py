@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
@@ -20,7 +22,6 @@ from ordering.basket import add_to_basket, basket_of, product_with_choices
 from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
-from ordering.menu_languages import current_language, in_language
 from ordering.models import BasketLine
 from tables.models import Location
 from tables.views import enter_table
@@ -49,6 +50,15 @@ def _bill_state(request: HttpRequest) -> Callable[[], _Owing | checks.CheckState
         return checks.state_of(checks.check_of(request.table_session))
 
     return read
+
+
+def _basket_count(request: HttpRequest) -> int:
+    """The header's basket count: read with the diner for a page (access.diner_page), else
+    read now (a refused form shown again)."""
+    if hasattr(request.diner, "basket_items"):
+        return request.diner.basket_items
+    unsent = BasketLine.objects.filter(diner=request.diner, batch__isnull=True)
+    return unsent.aggregate(items=Coalesce(Sum("quantity"), 0))["items"]
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -110,7 +120,6 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     item = product_with_choices(location.pk, product_id, to_show=request.method != "POST")
     if item is None:
         raise Http404("No such product on this menu")
-    in_language([item], current_language())
     form = ProductChoiceForm(item, request.POST or None)
     if request.method == "POST":
         try:
@@ -130,7 +139,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     return render(
         request,
         "ordering/product.html",
-        _context(request, product=item, form=form, basket_count=request.diner.basket_items),
+        _context(request, product=item, form=form, basket_count=_basket_count(request)),
     )
 
 
