@@ -26,7 +26,7 @@ from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import NOT_SENT, Reason, describe_line_problem
 from ordering.signals import announce_floor_change, announce_till_work
-from tables.models import Diner, TableSession
+from tables.models import Diner
 
 log = logging.getLogger("openapp.batches")
 
@@ -60,9 +60,14 @@ def send_basket(diner: Diner) -> Batch:
     """
     session = diner.session  # with its table and location, as the page read them
     with transaction.atomic():
-        # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write).
-        diner = Diner.objects.select_for_update().get(pk=diner.pk)
-        if not TableSession.objects.filter(pk=session.pk, closed_at__isnull=True).exists():
+        # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write),
+        # and finds the bill still open.
+        diner = (
+            Diner.objects.select_for_update(of=("self",))
+            .filter(pk=diner.pk, session__closed_at__isnull=True)
+            .first()
+        )
+        if diner is None:
             raise CannotSend(gettext("Your table's bill is closed, so nothing was sent."))
         lines = list(
             diner.basket_lines.filter(batch__isnull=True)
@@ -219,7 +224,10 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             # lines keep their copy).
             BasketLine.objects.filter(batch_id=batch_id).delete()
             # The note went with this batch; a note typed since stays for the next one.
-            Diner.objects.filter(pk=row["diner_id"], order_note=row["note"]).update(order_note="")
+            if row["note"]:
+                Diner.objects.filter(pk=row["diner_id"], order_note=row["note"]).update(
+                    order_note=""
+                )
             _announce(
                 batch_id,
                 live.BatchMove(BatchState.ACCEPTED, row["diner_id"], "", row["session__public_id"]),
