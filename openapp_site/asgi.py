@@ -7,10 +7,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openapp_site.settings")
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.sessions import CookieMiddleware
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 from django.urls import re_path
 
-django_asgi_app = get_asgi_application()
+from openapp_site.http import http_application
+
+django_asgi_app = http_application()
 
 from openapp_site.websockets import NoRoute, SameOriginValidator  # noqa: E402
 from ordering.routing import staff_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402

@@ -1,0 +1,87 @@
+"""Under daphne a request's middleware and view run in one trip to a worker thread, not a
+trip for each middleware's every hook (openapp_site.http); the pages are the same."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from asgiref.sync import SyncToAsync
+from asgiref.testing import ApplicationCommunicator
+from django.core.handlers.asgi import ASGIHandler
+
+from openapp_site.http import OneTripASGIHandler
+
+
+def scope(path: str) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"en")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+async def served(app, path: str) -> tuple[int, bytes]:
+    communicator = ApplicationCommunicator(app, scope(path))
+    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    start = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(1)
+    return start["status"], body
+
+
+def nonce_free(page: bytes) -> bytes:
+    """The page without its form token and Content-Security-Policy nonces, new on every
+    request."""
+    page = re.sub(rb'"X-CSRFToken": "[^"]*"', b'"X-CSRFToken": ""', page)
+    return re.sub(rb'nonce="[^"]*"', b'nonce=""', page)
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    """Every call of a function from the event loop to a worker thread."""
+    counted: list[str] = []
+    call = SyncToAsync.__call__
+
+    def counting(self, *args, **kwargs):
+        counted.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counting)
+    return counted
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_page_takes_a_few_trips_to_a_worker_thread_not_one_per_middleware_hook(trips):
+    django_way, one_trip = ASGIHandler(), OneTripASGIHandler()
+    status, page = await served(one_trip, "/")
+    assert status == 200 and b"OpenApp" in page
+    ours = len(trips)
+    trips.clear()
+    status, same_page = await served(django_way, "/")
+    assert status == 200
+    assert nonce_free(same_page) == nonce_free(page)
+    # Request started and finished, and the page: where each middleware's every hook and
+    # the view took a trip of their own.
+    assert ours <= 4, trips
+    assert len(trips) >= 6 * ours
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_async_view_still_answers(trips):
+    status, body = await served(OneTripASGIHandler(), "/healthz")
+    assert status in (200, 503) and body
