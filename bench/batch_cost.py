@@ -229,7 +229,7 @@ def main() -> None:
         response = codec.decode(text)
         assert response.result_code == protocol.ResultCode.SUCCESS
         payload = response.payload
-        outbox.batches.record_accepted(batch_id, payload.version)
+        outbox.batches.record_accepted(batch_id, payload.version, batch)
         table = batch.session.table
         where = (table.location_id, table.pos_table_id, 0, payload.order, payload.version)
         if not applied.is_old(*where) and snapshots.record_accepted_order(
@@ -288,7 +288,11 @@ def main() -> None:
         f"{steps.cpu['POS simulator'] * 1000 / n:.3f} ms apart); wall {wall * 1000 / n:.3f} ms"
     )
     if steps.profiler is not None:
+        kept = ROOT / "var" / "bench" / "batch_cost.pstat"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        steps.profiler.dump_stats(kept)
         pstats.Stats(steps.profiler).sort_stats("cumulative").print_stats(50)
+        print(f"(the whole profile: {kept}, for pstats)")
 
 
 if __name__ == "__main__":

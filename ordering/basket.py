@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from ordering import limits, menu_version, till
 from ordering.forms import ProductChoiceForm
 from ordering.menu_languages import current_language, in_language
-from ordering.models import BasketLine, Batch, BatchState, Modifier, Product
+from ordering.models import FINAL_STATES, BasketLine, Batch, BatchState, Modifier, Product
 from ordering.money import money
 from ordering.reasons import describe_batch_problem, line_problem_in_language
 from tables.models import Diner
@@ -48,15 +48,18 @@ class BasketView:
 
 def basket_of(diner: Diner) -> BasketView:
     read_at = time.time_ns() // 1000
-    modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
     lines = list(
-        diner.basket_lines.select_related("product", "variant", "batch").prefetch_related(
-            Prefetch("modifiers", queryset=modifiers_in_menu_order)
+        diner.basket_lines.select_related("product", "variant").annotate(
+            batch_state=F("batch__state")
         )
     )
-    # Shown in the diner's language (the batch sent to the POS keeps the location's).
-    in_language([line.product for line in lines], current_language())
     unsent = [line for line in lines if line.batch_id is None]
+    # Only the unsent lines are shown (a batch shows its own copy of its lines): their
+    # choices are read, none when the basket was just sent.
+    modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
+    prefetch_related_objects(unsent, Prefetch("modifiers", queryset=modifiers_in_menu_order))
+    # Shown in the diner's language (the batch sent to the POS keeps the location's).
+    in_language([line.product for line in unsent], current_language())
     batches = list(
         Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
         .prefetch_related("lines")
@@ -87,7 +90,7 @@ def basket_of(diner: Diner) -> BasketView:
     return BasketView(
         lines=unsent,
         # A batch sent but never confirmed keeps its lines, shown under it, not as sending.
-        sending=[line for line in lines if line.batch_id and not line.batch.is_final],
+        sending=[line for line in lines if line.batch_id and line.batch_state not in FINAL_STATES],
         batches=batches,
         total=total,
         kitchen_reachable=not waiting or till.reachable(diner.session.table.location_id),

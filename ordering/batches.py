@@ -202,7 +202,33 @@ def not_sent(batch_id: uuid.UUID, worker: str) -> None:
         _floor(batch_id)
 
 
-def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
+def _what_is_told(batch_id: uuid.UUID, loaded: Batch | None) -> dict:
+    """Who sent the batch, its note, and its session, table and location: from the batch
+    as its sender loaded it (none of these change once it is written), else read."""
+    if loaded is not None:
+        return {
+            "diner_id": loaded.diner_id,
+            "note": loaded.note,
+            "session_id": loaded.session_id,
+            "session__public_id": loaded.session.public_id,
+            "session__table_id": loaded.session.table_id,
+            "session__table__location_id": loaded.session.table.location_id,
+        }
+    return Batch.objects.values(
+        "diner_id",
+        "note",
+        "session_id",
+        "session__public_id",
+        "session__table_id",
+        "session__table__location_id",
+    ).get(pk=batch_id)
+
+
+def record_accepted(
+    batch_id: uuid.UUID, pos_version: int | None, loaded: Batch | None = None
+) -> bool:
+    """`loaded`: the batch as its sender read it, with its session, table and location
+    (what is told of it never changes once it is written), which saves reading them."""
     with transaction.atomic():
         accepted = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
             state=BatchState.ACCEPTED,
@@ -212,14 +238,7 @@ def record_accepted(batch_id: uuid.UUID, pos_version: int | None) -> bool:
             claimed_until=None,
         )
         if accepted:
-            row = Batch.objects.values(
-                "diner_id",
-                "note",
-                "session_id",
-                "session__public_id",
-                "session__table_id",
-                "session__table__location_id",
-            ).get(pk=batch_id)
+            row = _what_is_told(batch_id, loaded)
             # The accepted lines are on the check now: out of the basket (the batch's own
             # lines keep their copy).
             BasketLine.objects.filter(batch_id=batch_id).delete()

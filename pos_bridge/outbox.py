@@ -124,7 +124,7 @@ async def send_batch(
     payload = response.payload
     if response.result_code == protocol.ResultCode.SUCCESS:
         version = payload.version if isinstance(payload, protocol.CreateOrderResponse) else None
-        await sync_to_async(batches.record_accepted)(batch_id, version)
+        await sync_to_async(batches.record_accepted)(batch_id, version, batch)
         order = payload.order if isinstance(payload, protocol.CreateOrderResponse) else None
         if order is not None and version is not None:
             table = batch.session.table
