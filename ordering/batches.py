@@ -25,7 +25,7 @@ from ordering import limits, live
 from ordering.availability import mark_unavailable
 from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import NOT_SENT, Reason, describe_line_problem
-from ordering.signals import announce_floor_change, announce_till_work
+from ordering.signals import BATCH, announce_floor_change, announce_till_work
 from tables.models import Diner
 
 log = logging.getLogger("openapp.batches")
@@ -131,7 +131,7 @@ def send_basket(diner: Diner) -> Batch:
         session.table.location_id,
         len(lines),
     )
-    announce_till_work()
+    announce_till_work(BATCH)
     announce_floor_change(session.pk, session.table_id, session.table.location_id)
     return batch
 

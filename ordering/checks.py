@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordering.models import CheckSupport, TableCheck
-from ordering.signals import announce_till_work
+from ordering.signals import REFRESH, announce_till_work
 from tables.models import TableSession
 
 log = logging.getLogger("openapp.checks")
@@ -148,7 +148,7 @@ def want_refresh(session: TableSession) -> None:
     """Ask the bridge for a fresh snapshot of this table (one request per table)."""
     TableCheck.objects.get_or_create(session=session)
     TableCheck.objects.filter(session=session).update(refresh_wanted_at=timezone.now())
-    announce_till_work()
+    announce_till_work(REFRESH)
 
 
 def _order_id(state: CheckState | None) -> str:

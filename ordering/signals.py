@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.dispatch import Signal
 
-# Work for the till was written (a batch to send, a check to refresh): sent once the
-# transaction that wrote it commits. The POS bridge listens and wakes up; nobody
-# listening only means the work waits for the bridge's next poll.
+# Work for the till was written: sent with `work`, BATCH (a batch to send) or REFRESH (a
+# check to ask for), once the transaction that wrote it commits. The POS bridge listens
+# and wakes up to do that work; nobody listening only means it waits for the next poll.
 till_work_waiting = Signal()
+BATCH, REFRESH = "batch", "refresh"
 
 
-def announce_till_work() -> None:
-    transaction.on_commit(lambda: till_work_waiting.send(sender=None))
+def announce_till_work(work: str) -> None:
+    transaction.on_commit(lambda: till_work_waiting.send(sender=None, work=work))
 
 
 # What staff see of a table on the floor page changed (a batch moved, the check changed, a

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordering.models import BasketLine, Batch, BatchLine, BatchState
-from ordering.signals import announce_floor_change, announce_till_work
+from ordering.signals import BATCH, announce_floor_change, announce_till_work
 
 log = logging.getLogger("openapp.batches")
 
@@ -68,7 +68,7 @@ def resend(batch_id: uuid.UUID, user: Any) -> Batch:
             changes["state"] = BatchState.SENT  # asked again with its RequestID
         Batch.objects.filter(pk=batch.pk, state=batch.state).update(**changes)
         announce_floor_change(batch.session_id)
-        announce_till_work()
+        announce_till_work(BATCH)
     log.info("batch=%s resent by %s request_id=%s", batch_id, user, batch.request_id)
     batch.refresh_from_db()
     return batch

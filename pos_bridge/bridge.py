@@ -30,6 +30,7 @@ from django.db import connections
 from django.utils import timezone
 
 from ordering import live
+from ordering.signals import BATCH
 from pos_bridge import frame_log, leases, outbox, protocol, snapshots, wakeup
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
 from pos_bridge.models import PosConnection, validate_pos_url
@@ -113,23 +114,33 @@ class Bridge:
         self._applied = snapshots.Applied()
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
+        self._refresh_asked = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining = False  # shutting down: no new work, requests under way finish
         self._closing = False
 
-    def wake(self) -> None:
-        """Thread-safe: a batch was written or a snapshot wanted in this process."""
+    def wake(self, work: str | None = None) -> None:
+        """Thread-safe: a batch was written (work BATCH) or a snapshot wanted (REFRESH, or
+        None: anything) in this process."""
         if self._loop is not None and self._wakeup is not None:
-            self._loop.call_soon_threadsafe(self._wakeup.set)
+            self._loop.call_soon_threadsafe(self._woken, work)
+
+    def _woken(self, work: str | None) -> None:
+        # A batch's wake-up sends batches only: the checks wanted are looked for when one is
+        # asked for, and at least every poll (snapshot retries).
+        if work != BATCH:
+            self._refresh_asked = True
+        if self._wakeup is not None:
+            self._wakeup.set()
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         wakeup.register_local(self.wake)
-        listener = asyncio.create_task(wakeup.listen(self._wakeup.set))
+        listener = asyncio.create_task(wakeup.listen(self._woken))
         watchdog = asyncio.create_task(self._let_go_of_unrenewed_leases())
         log.info("bridge=%s started", self.worker)
-        last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9}
+        last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9, "refresh": -1e9}
         renew_every = min(LEASE_RENEW_SECONDS, self.lease.total_seconds() / 3)
         try:
             while not self._closing:
@@ -166,7 +177,10 @@ class Bridge:
             last["expire"] = now
         if not self._draining:
             await self._send_due_batches()
-            await self._refresh_wanted_checks()
+            if self._refresh_asked or now - last["refresh"] >= self.poll_seconds:
+                self._refresh_asked = False
+                last["refresh"] = now
+                await self._refresh_wanted_checks()
         if now - last["flush"] >= FLUSH_SECONDS:
             await self._flush()
             last["flush"] = now

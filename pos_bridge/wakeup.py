@@ -24,16 +24,20 @@ WAKE_GROUP = "pos-bridge.wake"
 WAKE_MESSAGE = {"type": "bridge.wake"}
 DEFAULT_GROUP_EXPIRY_SECONDS = 86400
 
-_local: set[Callable[[], None]] = set()
+_local: set[Wake] = set()
 _local_lock = threading.Lock()
 
 
-def register_local(wake: Callable[[], None]) -> None:
+# What a wake-up is for (ordering.signals: BATCH, REFRESH); None: anything.
+Wake = Callable[[str | None], None]
+
+
+def register_local(wake: Wake) -> None:
     with _local_lock:
         _local.add(wake)
 
 
-def unregister_local(wake: Callable[[], None]) -> None:
+def unregister_local(wake: Wake) -> None:
     with _local_lock:
         _local.discard(wake)
 
@@ -43,15 +47,17 @@ def running_in_this_process() -> bool:
         return bool(_local)
 
 
-def wake_bridge(**_signal: Any) -> None:
+def wake_bridge(work: str | None = None, **_signal: Any) -> None:
     """Work was written: wake the bridge in this process, and through Redis the others."""
     with _local_lock:
         local = list(_local)
     for wake in local:
-        wake()
+        wake(work)
     if settings.REDIS_URL and not local:
         try:
-            async_to_sync(get_channel_layer().group_send)(WAKE_GROUP, WAKE_MESSAGE)
+            async_to_sync(get_channel_layer().group_send)(
+                WAKE_GROUP, {**WAKE_MESSAGE, "work": work}
+            )
         except Exception:  # the poll will find the work anyway
             log.warning("could not wake the bridge workers through the channel layer")
 
@@ -61,8 +67,9 @@ def renew_every(layer: Any) -> float:
     return getattr(layer, "group_expiry", DEFAULT_GROUP_EXPIRY_SECONDS) / 4
 
 
-async def listen(woken: Callable[[], None]) -> None:
-    """Across processes: call `woken` for every wake-up sent to the group, until cancelled."""
+async def listen(woken: Wake) -> None:
+    """Across processes: call `woken` with what each wake-up sent to the group is for (None
+    when it does not say), until cancelled."""
     layer = get_channel_layer()
     if not settings.REDIS_URL or layer is None:
         return
@@ -70,8 +77,8 @@ async def listen(woken: Callable[[], None]) -> None:
     renewing = asyncio.create_task(_stay_in_group(layer, channel))
     try:
         while True:
-            await layer.receive(channel)
-            woken()
+            message = await layer.receive(channel)
+            woken(message.get("work"))
     finally:
         renewing.cancel()
         with contextlib.suppress(Exception):

@@ -35,7 +35,7 @@ async def test_a_bridge_is_still_woken_after_its_group_membership_would_have_exp
     forgetful_redis,
 ):
     woken = asyncio.Event()
-    listening = asyncio.create_task(wakeup.listen(woken.set))
+    listening = asyncio.create_task(wakeup.listen(lambda work: woken.set()))
     try:
         await asyncio.sleep(GROUP_EXPIRY_SECONDS * 3)  # joined long ago, by the layer's clock
         # A web process: its own connection to Redis, sending to the group by its name.
