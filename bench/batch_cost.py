@@ -28,6 +28,7 @@ import pstats
 import sys
 import time
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,6 @@ def main() -> None:
     from pos_bridge import codec, outbox, protocol, snapshots
     from pos_bridge.client import PosSettings
     from pos_bridge.models import PosConnection
-    from pos_bridge.orders import create_order_request
     from pos_bridge.simulator import PosSimulator, messages
     from pos_bridge.simulator.server import _Session
     from tables.models import Location, Table, TableSession
@@ -201,10 +201,8 @@ def main() -> None:
 
     def bridge_out() -> tuple[Any, Any, str]:
         (batch_id, _), *_ = outbox.due_batch_ids([location.pk])
-        assert outbox.batches.claim(batch_id, "bench", outbox.timedelta(seconds=30))
-        batch, lines = outbox._load(batch_id)
-        request = create_order_request(batch, lines)
-        assert outbox.batches.mark_sent(batch_id, "bench", batch)
+        taken = outbox._take(batch_id, "bench", timedelta(seconds=30), timedelta(hours=1))
+        batch, _lines, request = taken
         envelope = protocol.Request(
             request_id=str(batch.request_id),
             provider_id=pos_settings.provider_id,
@@ -229,12 +227,10 @@ def main() -> None:
         response = codec.decode(text)
         assert response.result_code == protocol.ResultCode.SUCCESS
         payload = response.payload
-        outbox.batches.record_accepted(batch_id, payload.version, batch)
         table = batch.session.table
         where = (table.location_id, table.pos_table_id, 0, payload.order, payload.version)
-        if not applied.is_old(*where) and snapshots.record_accepted_order(
-            str(batch_id), *where[:2], payload.version, payload.order
-        ):
+        news = None if applied.is_old(*where) else payload.order
+        if outbox._accepted(batch, payload.version, news, 0):
             applied.note(*where)
 
     def bridge_push(text: str) -> None:

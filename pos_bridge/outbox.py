@@ -71,6 +71,38 @@ def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
     return batch, list(BatchLine.objects.filter(batch_id=batch_id).order_by("id"))
 
 
+def _take(
+    batch_id: uuid.UUID, worker: str, lease: timedelta, expiry: timedelta
+) -> tuple[Batch, list[BatchLine], protocol.CreateOrderRequest] | str:
+    """Claim the batch, load it and record it as sent, in one trip to the database thread:
+    the batch, its lines and its CreateOrder, or why it is not to be sent now."""
+    if not batches.claim(batch_id, worker, lease):
+        return "claimed elsewhere"
+    batch, lines = _load(batch_id)
+    if (batch.resent_at or batch.created_at) < timezone.now() - expiry:
+        batches.release(batch_id, worker)
+        expire(expiry)
+        return "expired"
+    request = create_order_request(batch, lines)
+    if not batches.mark_sent(batch_id, worker, batch):
+        return "no longer due"
+    return batch, lines, request
+
+
+def _accepted(
+    batch: Batch, version: int | None, order: protocol.Order | None, connection: int
+) -> bool:
+    """The POS took the batch: record it, and apply the check it answered with (`order`,
+    None when that is not news), in one trip to the database thread. Whether it applied."""
+    batches.record_accepted(batch.id, version, batch)
+    if order is None:
+        return False
+    table = batch.session.table
+    return snapshots.record_accepted_order(
+        str(batch.id), table.location_id, table.pos_table_id, version, order, connection
+    )
+
+
 async def send_batch(
     client: PosClient,
     batch_id: uuid.UUID,
@@ -88,16 +120,10 @@ async def send_batch(
     """
     timeout = timeout or settings.POS_REQUEST_TIMEOUT_SECONDS
     expiry = expiry or timedelta(seconds=settings.POS_BATCH_EXPIRY_SECONDS)
-    if not await sync_to_async(batches.claim)(batch_id, worker, lease):
-        return "claimed elsewhere"
-    batch, lines = await sync_to_async(_load)(batch_id)
-    if (batch.resent_at or batch.created_at) < timezone.now() - expiry:
-        await sync_to_async(batches.release)(batch_id, worker)
-        await sync_to_async(expire)(expiry)
-        return "expired"
-    request = create_order_request(batch, lines)
-    if not await sync_to_async(batches.mark_sent)(batch_id, worker, batch):
-        return "no longer due"
+    taken = await sync_to_async(_take)(batch_id, worker, lease, expiry)
+    if isinstance(taken, str):
+        return taken
+    batch, lines, request = taken
     log.info(
         "batch=%s state=sent attempt=%d request_id=%s worker=%s",
         batch_id,
@@ -123,18 +149,16 @@ async def send_batch(
         return BatchState.SENT
     payload = response.payload
     if response.result_code == protocol.ResultCode.SUCCESS:
-        version = payload.version if isinstance(payload, protocol.CreateOrderResponse) else None
-        await sync_to_async(batches.record_accepted)(batch_id, version, batch)
-        order = payload.order if isinstance(payload, protocol.CreateOrderResponse) else None
-        if order is not None and version is not None:
-            table = batch.session.table
-            where = (table.location_id, table.pos_table_id, connection, order, version)
-            applied = applied or snapshots.Applied()
-            # The POS may have pushed this check already (Applied): then it is not news.
-            if not applied.is_old(*where) and await sync_to_async(snapshots.record_accepted_order)(
-                str(batch.id), table.location_id, table.pos_table_id, version, order, connection
-            ):
-                applied.note(*where)
+        answer = payload if isinstance(payload, protocol.CreateOrderResponse) else None
+        version = answer.version if answer else None
+        order = answer.order if answer else None
+        table = batch.session.table
+        where = (table.location_id, table.pos_table_id, connection, order, version)
+        applied = applied or snapshots.Applied()
+        # The POS may have pushed this check already (Applied): then it is not news.
+        news = order is not None and version is not None and not applied.is_old(*where)
+        if await sync_to_async(_accepted)(batch, version, order if news else None, connection):
+            applied.note(*where)
         return BatchState.ACCEPTED
     await sync_to_async(batches.record_rejected)(
         batch_id,
