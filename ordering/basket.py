@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,15 @@ from django.utils.translation import gettext_lazy
 from ordering import limits, menu_version, till
 from ordering.forms import ProductChoiceForm
 from ordering.menu_languages import current_language, in_language
-from ordering.models import FINAL_STATES, BasketLine, Batch, BatchState, Modifier, Product
+from ordering.models import (
+    FINAL_STATES,
+    BasketLine,
+    Batch,
+    BatchLine,
+    BatchState,
+    Modifier,
+    Product,
+)
 from ordering.money import money
 from ordering.reasons import describe_batch_problem, line_problem_in_language
 from tables.models import Diner
@@ -46,6 +55,25 @@ class BasketView:
         return any(not batch.is_final for batch in self.batches)
 
 
+def _recent_batches(diner: Diner) -> list[Batch]:
+    """The diner's last five batches of the last half hour, newest first, each with its
+    lines as sent (`sent_lines`): one read, a row per line carrying its batch."""
+    recent = (
+        Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
+        .order_by("-created_at")
+        .values("pk")[:5]
+    )
+    batches: dict[uuid.UUID, Batch] = {}
+    rows = BatchLine.objects.filter(batch__in=recent).select_related("batch")
+    for line in rows.order_by("-batch__created_at", "batch_id", "pk"):
+        batch = batches.get(line.batch_id)
+        if batch is None:
+            batch = batches[line.batch_id] = line.batch
+            batch.sent_lines = []
+        batch.sent_lines.append(line)
+    return list(batches.values())
+
+
 def basket_of(diner: Diner) -> BasketView:
     read_at = time.time_ns() // 1000
     lines = list(
@@ -60,15 +88,11 @@ def basket_of(diner: Diner) -> BasketView:
     prefetch_related_objects(unsent, Prefetch("modifiers", queryset=modifiers_in_menu_order))
     # Shown in the diner's language (the batch sent to the POS keeps the location's).
     in_language([line.product for line in unsent], current_language())
-    batches = list(
-        Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
-        .prefetch_related("lines")
-        .order_by("-created_at")[:5]
-    )
+    batches = _recent_batches(diner)
     # Each line's problem in the diner's language, from what the POS last said of it.
     refused = {}
     for batch in batches:  # newest first
-        for sent in batch.lines.all():
+        for sent in batch.sent_lines:
             if sent.rejection_reason and sent.basket_line_id:
                 refused.setdefault(sent.basket_line_id, sent)
     currency = diner.session.table.location.currency
