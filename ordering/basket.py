@@ -55,6 +55,21 @@ class BasketView:
         return any(not batch.is_final for batch in self.batches)
 
 
+# What the basket shows of a batch and its lines (_basket.html, reasons): the rest of their
+# rows is not read.
+_SHOWN_OF_A_BATCH = ("state", "attempts", "rejection_reason", "created_at", "diner_id")
+_SHOWN_OF_A_SENT_LINE = (
+    "batch_id",
+    "basket_line_id",
+    "name",
+    "variant_name",
+    "quantity",
+    "rejection_reason",
+    "available",
+    "current_price",
+)
+
+
 def _recent_batches(diner: Diner) -> list[Batch]:
     """The diner's last five batches of the last half hour, newest first, each with its
     lines as sent (`sent_lines`): one read, a row per line carrying its batch."""
@@ -64,7 +79,11 @@ def _recent_batches(diner: Diner) -> list[Batch]:
         .values("pk")[:5]
     )
     batches: dict[uuid.UUID, Batch] = {}
-    rows = BatchLine.objects.filter(batch__in=recent).select_related("batch")
+    rows = (
+        BatchLine.objects.filter(batch__in=recent)
+        .select_related("batch")
+        .only(*_SHOWN_OF_A_SENT_LINE, *(f"batch__{field}" for field in _SHOWN_OF_A_BATCH))
+    )
     for line in rows.order_by("-batch__created_at", "batch_id", "pk"):
         batch = batches.get(line.batch_id)
         if batch is None:

@@ -231,3 +231,20 @@ def test_a_push_to_a_phone_away_from_the_bill_renders_its_header_not_the_bill(ta
     assert away["check"] == "" and "Corona" in on_the_bill["check"]
     assert away["page"] == on_the_bill["page"]
     assert "£" in away["page"] and 'id="bill-link"' in away["page"]
+
+
+def test_the_basket_after_a_send_is_three_reads(table_10):
+    """The phone's diner with its header, the basket's lines, and its recent batches with
+    their lines: the sent lines' choices are not read (a batch shows its own copy), nor the
+    batches' rows beyond what the basket shows."""
+    phone = seated(table_10)
+    phone.add("Corona", variant="PINT", quantity=2)
+    phone.add("Classic Beef Burger", choices=["Medium", "Brioche Bun"])
+    assert phone.send().status_code in (200, 302)
+    with CaptureQueriesContext(connection) as queries:
+        basket = phone.get("basket/").content.decode()
+    assert "On its way" in basket  # no till here: queued
+    assert "2 × Corona (PINT)" in basket and "1 × Classic Beef Burger" in basket
+    # The till's status is read at most once a second per process, not counted here.
+    reads = [q["sql"] for q in queries if "ordering_tillstatus" not in q["sql"]]
+    assert len(reads) == 3, [sql[:90] for sql in reads]
