@@ -21,7 +21,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -97,16 +96,25 @@ def sending_lines(
 def people_at(session: TableSession) -> tuple[list[Diner], dict[str, int], set[str]]:
     """The session's diners, which of them sent which batch, and the batches the POS has
     not answered yet: one read, a row per diner and batch (a batch's session is its
-    diner's)."""
-    rows = list(
+    diner's). Plain values, not model rows: a long meal is a row per batch, and a push
+    reads them all (bench/push_cost.py --batches 60)."""
+    rows = (
         Diner.objects.filter(session=session)
-        .only("name", "session_id")  # what a push and a table's view use of a diner
-        .annotate(batch=F("batches__id"), batch_state=F("batches__state"))
         .order_by("joined_at", "id")
+        .values_list("id", "name", "batches__id", "batches__state")
     )
-    owners = {str(row.batch): row.pk for row in rows if row.batch}
-    waiting = {str(row.batch) for row in rows if row.batch and row.batch_state in WAITING}
-    return list({row.pk: row for row in rows}.values()), owners, waiting
+    diners: dict[int, Diner] = {}
+    owners: dict[str, int] = {}
+    waiting: set[str] = set()
+    for diner_id, name, batch, state in rows:
+        if diner_id not in diners:
+            # What a push and a table's view use of a diner.
+            diners[diner_id] = Diner(id=diner_id, name=name, session_id=session.pk)
+        if batch:
+            owners[str(batch)] = diner_id
+            if state in WAITING:
+                waiting.add(str(batch))
+    return list(diners.values()), owners, waiting
 
 
 def _own_batches_check(session: TableSession) -> CheckState:
