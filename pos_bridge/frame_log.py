@@ -6,12 +6,13 @@ path of a request. Old rows are pruned by age and by count.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import msgspec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -33,28 +34,48 @@ class Frame:
     kind: str | None = None  # None: a frame, described from its text
 
 
+class _PayloadHead(msgspec.Struct):
+    """What the log shows of a frame's payload; the rest (an order's lines) is skipped."""
+
+    ServiceModeEntityID: Any = None
+    ChangeType: Any = None
+
+
+class _Head(msgspec.Struct):
+    """What the log shows of a frame, read without building the rest of it."""
+
+    EventID: Any = msgspec.UNSET
+    RequestID: Any = None
+    ResultCode: Any = msgspec.UNSET
+    MessageType: Any = None
+    Payload: msgspec.Raw = msgspec.Raw(b"null")
+
+
+_read_head = msgspec.json.Decoder(_Head).decode
+_read_payload_head = msgspec.json.Decoder(_PayloadHead).decode
+
+
 def _describe(text: str) -> dict:
-    """Kind, MessageType, reference and ResultCode of a frame, without trusting it."""
+    """Kind, MessageType, reference and ResultCode of a frame, without trusting it, and
+    without building what the log does not show (a long meal's order: its lines)."""
     try:
-        data = json.loads(text)
-    except ValueError:
+        head = _read_head(text)
+    except msgspec.DecodeError:  # not JSON, or not an object (ValidationError is one)
         return {"kind": "unreadable"}
-    if not isinstance(data, dict):
-        return {"kind": "unreadable"}
-    if "EventID" in data:
-        kind, reference = "push", data.get("EventID")
-    elif "ResultCode" in data:
-        kind, reference = "response", data.get("RequestID")
-    elif "RequestID" in data:
-        kind, reference = "request", data.get("RequestID")
+    if head.EventID is not msgspec.UNSET:
+        kind, reference = "push", head.EventID
+    elif head.ResultCode is not msgspec.UNSET:
+        kind, reference = "response", head.RequestID
+    elif head.RequestID is not None:
+        kind, reference = "request", head.RequestID
     else:
         return {"kind": "unreadable"}
-    message_type = data.get("MessageType")
-    result_code = data.get("ResultCode")
-    payload = data.get("Payload")
-    payload = payload if isinstance(payload, dict) else {}
-    table = payload.get("ServiceModeEntityID")
-    change_type = payload.get("ChangeType")
+    message_type = head.MessageType
+    result_code = None if head.ResultCode is msgspec.UNSET else head.ResultCode
+    payload = _PayloadHead()
+    if bytes(head.Payload).startswith(b"{"):  # an object; anything else names no table
+        payload = _read_payload_head(head.Payload)
+    table, change_type = payload.ServiceModeEntityID, payload.ChangeType
     return {
         "kind": kind,
         "reference": str(reference)[:64] if reference is not None else "",

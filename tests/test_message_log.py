@@ -150,3 +150,28 @@ def test_filters_never_reach_another_locations_rows(dining_room, logged):
     assert count(other, f"batch={batch.pk}") == 0
     page = other.get(LOG).content.decode()
     assert f"?table={table.pk}" not in page and str(batch.pk) not in page
+
+
+def test_a_frame_is_described_from_its_head_whatever_its_payload():
+    """The log names a frame's kind, reference, type, result and table; an order's lines,
+    a payload that is no object, or a frame that is no protocol message change only that."""
+    order = {"Products": [{"Name": "Garlic Bread", "LineID": f"L{n}"} for n in range(80)]}
+    push = {
+        "EventID": "e-1",
+        "MessageType": 31,
+        "Payload": {"ServiceModeEntityID": "10", "ChangeType": "ITEMS_ADDED", "Order": order},
+    }
+    described = frame_log._describe(json.dumps(push))
+    assert described == {
+        "kind": "push",
+        "reference": "e-1",
+        "message_type": 31,
+        "result_code": None,
+        "table": "10",
+        "change_type": "ITEMS_ADDED",
+    }
+    answer = frame_log._describe('{"RequestID": "r-1", "ResultCode": 0, "Payload": [1, 2]}')
+    assert (answer["kind"], answer["reference"], answer["result_code"]) == ("response", "r-1", 0)
+    assert answer["table"] == ""
+    for junk in ("[1, 2]", "not json", '{"Hello": 1}', '"RequestID"'):
+        assert frame_log._describe(junk) == {"kind": "unreadable"}
