@@ -225,10 +225,16 @@ def _what_is_told(batch_id: uuid.UUID, loaded: Batch | None) -> dict:
 
 
 def record_accepted(
-    batch_id: uuid.UUID, pos_version: int | None, loaded: Batch | None = None
+    batch_id: uuid.UUID,
+    pos_version: int | None,
+    loaded: Batch | None = None,
+    *,
+    tell_floor: bool = True,
 ) -> bool:
     """`loaded`: the batch as its sender read it, with its session, table and location
-    (what is told of it never changes once it is written), which saves reading them."""
+    (what is told of it never changes once it is written), which saves reading them.
+    Without `tell_floor` the caller tells the floor page itself (the check the POS answered
+    with, applied, announces the table once for both)."""
     with transaction.atomic():
         accepted = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
             state=BatchState.ACCEPTED,
@@ -251,9 +257,12 @@ def record_accepted(
                 batch_id,
                 live.BatchMove(BatchState.ACCEPTED, row["diner_id"], "", row["session__public_id"]),
             )
-            announce_floor_change(
-                row["session_id"], row["session__table_id"], row["session__table__location_id"]
-            )
+            if tell_floor:
+                announce_floor_change(
+                    row["session_id"],
+                    row["session__table_id"],
+                    row["session__table__location_id"],
+                )
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
     return bool(accepted)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from ordering import batches
 from ordering.models import Batch, BatchLine, BatchState
 from ordering.reasons import Reason
+from ordering.signals import announce_floor_change
 from pos_bridge import protocol, snapshots
 from pos_bridge.client import PosClient, PosNotSent, PosUnavailable
 from pos_bridge.orders import batch_reason, create_order_request, line_rejections
@@ -94,13 +95,15 @@ def _accepted(
 ) -> bool:
     """The POS took the batch: record it, and apply the check it answered with (`order`,
     None when that is not news), in one trip to the database thread. Whether it applied."""
-    batches.record_accepted(batch.id, version, batch)
-    if order is None:
-        return False
     table = batch.session.table
-    return snapshots.record_accepted_order(
+    accepted = batches.record_accepted(batch.id, version, batch, tell_floor=False)
+    applied = order is not None and snapshots.record_accepted_order(
         str(batch.id), table.location_id, table.pos_table_id, version, order, connection
     )
+    if accepted and not applied:
+        # The check's own announcement would have told the floor page of the batch too.
+        announce_floor_change(batch.session_id, table.pk, table.location_id)
+    return applied
 
 
 async def send_batch(

@@ -263,3 +263,33 @@ def test_a_push_tells_the_floor_in_the_same_trip_and_a_floor_failure_spares_the_
     table = (live.group_for(session), "check.update")
     floor = (f"floor.{dining_room.pk}", "floor.update")
     assert sorted(sent) == ([table] if floor_fails else sorted([table, floor]))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("with_the_check", [True, False])
+def test_an_accepted_batch_tells_the_floor_once(dining_room, table_10, monkeypatch, with_the_check):
+    """With the check the POS answered with (the floor hears of both in the check's own
+    trip), or without one (it still hears of the batch)."""
+    from pos_bridge import outbox
+    from tests.test_duplicate_pushes import push
+
+    sent = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            sent.append((group, message["type"]))
+
+    monkeypatch.setattr("ordering.live.get_channel_layer", lambda: Layer())
+    monkeypatch.setattr("ordering.floor.get_channel_layer", lambda: Layer())
+    session, (anna,) = a_visit(table_10, 1)
+    a_check(session)
+    batch = a_batch(session, anna, state=BatchState.SENT)
+    batch = Batch.objects.select_related("session__table__location").get(pk=batch.pk)
+    order = push(7, ["Garlic Bread"]).payload.order if with_the_check else None
+
+    assert outbox._accepted(batch, 7, order, 1) is with_the_check
+
+    assert Batch.objects.get(pk=batch.pk).state == BatchState.ACCEPTED
+    floor = [group for group, kind in sent if kind == "floor.update"]
+    assert floor == [f"floor.{dining_room.pk}"]
+    assert (live.group_for(session), "check.update") in sent or not with_the_check
