@@ -85,3 +85,32 @@ async def test_a_page_takes_a_few_trips_to_a_worker_thread_not_one_per_middlewar
 async def test_an_async_view_still_answers(trips):
     status, body = await served(OneTripASGIHandler(), "/healthz")
     assert status in (200, 503) and body
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_pages_one_after_another_reuse_their_threads_database_connection(table_10):
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's connections are its pool's, handed out for each request")
+    opened: list[object] = []
+
+    def counted(sender, connection, **kwargs) -> None:
+        opened.append(connection)
+
+    connection_created.connect(counted)
+    try:
+        handler = OneTripASGIHandler()
+        for _ in range(5):
+            status, _page = await served(handler, f"/t/{table_10.qr_token}")
+            assert status == 302  # the table's code: a visit opened or joined, a redirect
+        ours = len(opened)
+        opened.clear()
+        handler = ASGIHandler()
+        for _ in range(5):
+            await served(handler, f"/t/{table_10.qr_token}")
+    finally:
+        connection_created.disconnect(counted)
+    assert ours <= 1
+    assert len(opened) == 5  # a thread, and a connection, made for each request
