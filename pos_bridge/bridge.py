@@ -45,6 +45,7 @@ FLUSH_SECONDS = 0.5
 ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
 PRUNE_SECONDS = 600.0
 BAD_ADDRESS = "bad address"
+LISTENER_GRACE_SECONDS = 2.0
 
 
 def _enabled_connections() -> list[PosSettings]:
@@ -163,6 +164,10 @@ class Bridge:
             listener.cancel()
             watchdog.cancel()
             wakeup.unregister_local(self.wake)
+            # Until they have finished (the listener leaves its group on Redis): a task
+            # still pending when its loop closes is destroyed mid-await, and its finalizer
+            # then runs wherever the garbage collector happens to be.
+            await asyncio.wait({listener, watchdog}, timeout=LISTENER_GRACE_SECONDS)
             await self.stop()
 
     async def _tick(self, last: dict[str, float], renew_every: float) -> None:
