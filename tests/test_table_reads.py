@@ -98,6 +98,22 @@ def test_a_push_knows_every_diner_and_who_sent_which_batch(table_10):
     assert sorted(line.name for line in sending) == ["Coca-Cola", "Garlic Bread"]
 
 
+def check_update(diner: Diner, bill: CheckState, support: str = CheckSupport.LIVE) -> dict:
+    """A check.update message as live._broadcast sends it: version 5 of `bill`."""
+    return {
+        "id": uuid.uuid4().hex,
+        "check": {"version": 5, "support": support, "problem": ""},
+        "state": bill.to_json(),
+        "owners": {},
+        "names": {},
+        "sending": [],
+        "diner_ids": [diner.pk],
+        "till_reachable": True,
+        "session_open": True,
+        "notices": {},
+    }
+
+
 def test_a_sessions_check_is_not_kept_on_the_session(table_10):
     """A diner's socket keeps its session while it is open: the check read for its first
     render and each push's check know the session, and the session does not keep them
@@ -110,18 +126,7 @@ def test_a_sessions_check_is_not_kept_on_the_session(table_10):
     check = checks.check_of(session)
     assert check.session is session and checks.state_of(check) == bill
     live.render_live(session, diner)
-    pushed = {
-        "id": uuid.uuid4().hex,
-        "check": {"version": 5, "support": check.support, "problem": ""},
-        "state": bill.to_json(),
-        "owners": {},
-        "names": {},
-        "sending": [],
-        "diner_ids": [diner.pk],
-        "till_reachable": True,
-        "session_open": True,
-        "notices": {},
-    }
+    pushed = check_update(diner, bill, check.support)
     assert "Corona" in live.render_for(session, diner, pushed)["check"]
 
     assert not TableSession.live_check.related.is_cached(session)
@@ -204,18 +209,7 @@ def test_a_push_to_a_phone_away_from_the_bill_renders_its_header_not_the_bill(ta
     phone = seated(table_10)
     session, diner = session_and_diner(phone.session.public_id, phone.phone_id)
     bill = two_coronas()
-    pushed = {
-        "id": uuid.uuid4().hex,
-        "check": {"version": 5, "support": CheckSupport.LIVE, "problem": ""},
-        "state": bill.to_json(),
-        "owners": {},
-        "names": {},
-        "sending": [],
-        "diner_ids": [diner.pk],
-        "till_reachable": True,
-        "session_open": True,
-        "notices": {},
-    }
+    pushed = check_update(diner, bill)
     rendered: list[str] = []
 
     def seen(sender, template, **kwargs) -> None:
