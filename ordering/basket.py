@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from ordering import limits, menu_version, till
 from ordering.forms import ProductChoiceForm
+from ordering.kept import Kept
 from ordering.menu_languages import current_language, in_language
 from ordering.models import (
     FINAL_STATES,
@@ -201,9 +200,7 @@ def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
 # Products with their choices, kept per menu version in each process (menu_version renews
 # it with every change to what a product page shows, availability included): each is read
 # once, not on every product page and every add to the basket.
-_KEEP_AT_MOST = 512  # products × languages × (shown, only ordered)
-_kept: OrderedDict[tuple[int, int, bool, str, str], Product | None] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept: Kept[Product | None] = Kept(512)  # products × languages × (shown, only ordered)
 
 
 def product_with_choices(
@@ -215,20 +212,16 @@ def product_with_choices(
     never change it."""
     language = language or current_language()
     key = (location_id, product_id, to_show, language, menu_version.current(location_id))
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    extras = ["dietary_tags", "allergens"] if to_show else []
-    item = (
-        Product.objects.filter(location_id=location_id, pk=product_id)
-        .prefetch_related("variants", *extras, Prefetch("modifier_groups__modifiers"))
-        .first()
-    )
-    if item is not None:
-        in_language([item], language)
-    with _kept_lock:
-        _kept[key] = item
-        while len(_kept) > _KEEP_AT_MOST:
-            _kept.popitem(last=False)
-    return item
+
+    def read() -> Product | None:
+        extras = ["dietary_tags", "allergens"] if to_show else []
+        item = (
+            Product.objects.filter(location_id=location_id, pk=product_id)
+            .prefetch_related("variants", *extras, Prefetch("modifier_groups__modifiers"))
+            .first()
+        )
+        if item is not None:
+            in_language([item], language)
+        return item
+
+    return _kept.get_or_make(key, read)

@@ -14,8 +14,6 @@ Redis for every page would cost more than keeping it here.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from ordering import menu_version
+from ordering.kept import Kept
 from ordering.menu_languages import current_language
 
 _SESSION = "\x00session\x00"
@@ -35,9 +34,7 @@ _COUNT = "\x00count\x00"
 _BILL = "\x00bill\x00"
 _BILL_LINK = "ordering/_bill_link.html"
 
-_KEEP_AT_MOST = 64  # locations × languages × (asked, not asked) in one process
-_kept: OrderedDict[str, str] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept: Kept[str] = Kept(64)  # locations × languages × (asked, not asked) in one process
 
 
 @dataclass(frozen=True)
@@ -70,16 +67,7 @@ def page(
     location = session.table.location
     asked = bool(request.diner.name_asked)
     key = f"{location.pk}:{menu_version.current(location.pk)}:{current_language()}:{asked}"
-    with _kept_lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-    if html is None:
-        html = _render(request, context)
-        with _kept_lock:
-            _kept[key] = html
-            while len(_kept) > _KEEP_AT_MOST:
-                _kept.popitem(last=False)
+    html = _kept.get_or_make(key, lambda: _render(request, context))
     bill_link = render_to_string(
         _BILL_LINK,
         {"session": session, "state": bill_state, "currency": location.currency},
