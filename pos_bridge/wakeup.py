@@ -24,12 +24,11 @@ WAKE_GROUP = "pos-bridge.wake"
 WAKE_MESSAGE = {"type": "bridge.wake"}
 DEFAULT_GROUP_EXPIRY_SECONDS = 86400
 
-_local: set[Wake] = set()
-_local_lock = threading.Lock()
-
-
 # What a wake-up is for (ordering.signals: BATCH, REFRESH); None: anything.
 Wake = Callable[[str | None], None]
+
+_local: set[Wake] = set()
+_local_lock = threading.Lock()
 
 
 def register_local(wake: Wake) -> None:
