@@ -330,10 +330,11 @@ class Bridge:
             payload.order,
             payload.version,
         )
-        if self._applied.is_old(*where):
-            return  # e.g. the push of a batch whose answer brought the same check
-        if await sync_to_async(snapshots.record_push)(location_id, push, connection):
-            self._applied.note(*where)
+        async with self._applied.turn(location_id, payload.service_mode_entity_id, connection):
+            if self._applied.is_old(*where):
+                return  # e.g. the push of a batch whose answer brought the same check
+            if await sync_to_async(snapshots.record_push)(location_id, push, connection):
+                self._applied.note(*where)
 
     def _connected_clients(self) -> dict[int, PosClient]:
         return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}

@@ -5,6 +5,7 @@ The POS's Order becomes ordering's CheckState here, so ordering never reads the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -194,12 +195,28 @@ class Applied:
     and is dropped without a read of the database: the POS answers an accepted batch with
     the whole check and also pushes that change (ITEMS_ADDED, the same Version), and only
     the first of the two to arrive is news. Only the worker holding a connection hears it,
-    so what this worker applied is what the database holds for that connection."""
+    so what this worker applied is what the database holds for that connection.
+
+    The two arrive together (a POS sends the push before or after the answer), so each is
+    applied under its table's `turn`: the second waits for the first to be applied and
+    noted, and is then dropped, where it would otherwise read the check again alongside."""
 
     KEPT = 10_000  # tables × connections; forgotten all at once past this (a reconnect storm)
 
     def __init__(self) -> None:
         self._newest: dict[tuple[int, str, int], tuple[str, int]] = {}
+        self._turns: dict[tuple[int, str, int], asyncio.Lock] = {}
+
+    def turn(self, location_id: int, table: str, connection: int) -> asyncio.Lock:
+        """Held while a change to this table's check, from this connection, is applied."""
+        key = (location_id, table, connection)
+        lock = self._turns.get(key)
+        if lock is None:
+            if len(self._turns) >= self.KEPT:
+                # Locks no one holds or waits for; one held now still guards its holder.
+                self._turns = {k: v for k, v in self._turns.items() if v.locked()}
+            lock = self._turns[key] = asyncio.Lock()
+        return lock
 
     def is_old(
         self, location_id: int, table: str, connection: int, order: Any, version: int

@@ -4,6 +4,7 @@ database; anything newer, of another order or on another connection still goes t
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from pathlib import Path
@@ -75,6 +76,28 @@ def test_the_same_change_twice_is_applied_once_and_the_second_reads_nothing(tabl
         pushed(table_10.location_id, push(2, ["Soup"]), 1)
     assert queries.captured_queries == []
     assert held(phone.session) == (3, ["Chips"])
+
+
+def test_the_same_change_arriving_twice_at_once_is_applied_once(table_10):
+    """The POS's answer and its push come in together: the second waits for the first to
+    be applied, then reads nothing."""
+    phone = seated(table_10)
+    bridge = Bridge()
+    location = table_10.location_id
+    async_to_sync(bridge._pushed)(location, push(3, ["Chips"]), 1)
+    with CaptureQueriesContext(connection) as alone:
+        async_to_sync(bridge._pushed)(location, push(4, ["Chips", "Soup"]), 1)
+
+    async def together() -> None:
+        change = push(5, ["Chips", "Soup", "Pie"])
+        await asyncio.gather(
+            bridge._pushed(location, change, 1), bridge._pushed(location, change, 1)
+        )
+
+    with CaptureQueriesContext(connection) as twice:
+        async_to_sync(together)()
+    assert len(twice.captured_queries) == len(alone.captured_queries)
+    assert held(phone.session) == (5, ["Chips", "Soup", "Pie"])
 
 
 def test_a_newer_version_another_order_or_another_connection_still_goes_through(table_10):
