@@ -108,14 +108,16 @@ def _tables_of_batches(rows: list[PosMessage]) -> None:
 def write(frames: list[Frame]) -> None:
     rows = []
     for frame in frames:
+        # PostgreSQL's text holds no NUL: a frame carrying one is kept with U+FFFD there.
+        text = frame.text.replace("\x00", "\ufffd")
         rows.append(
             PosMessage(
                 connection_id=frame.connection_id,
                 at=frame.at,
                 direction=frame.direction,
                 size=len(frame.text.encode("utf-8", "replace")),
-                text=frame.text[:TEXT_CAP],
-                **(_describe(frame.text) if frame.kind is None else {"kind": frame.kind}),
+                text=text[:TEXT_CAP],
+                **(_describe(text) if frame.kind is None else {"kind": frame.kind}),
             )
         )
     _tables_of_batches(rows)

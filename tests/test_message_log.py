@@ -89,6 +89,27 @@ def test_frames_are_written_with_their_table_and_change_type(dining_room, logged
     assert rows[1].reference == str(batch.request_id)
 
 
+def test_frames_are_kept_as_they_came_quotes_backslashes_and_all(dining_room):
+    connection = PosConnection.objects.get(location=dining_room)
+    name = 'Steak "well done" \\ 12" ½ — 🍺'
+    texts = [
+        json.dumps({"EventID": "e-2", "MessageType": 31, "Payload": {"Name": name}}),
+        json.dumps({"RequestID": "r-1", "ResultCode": 0, "Payload": {"Note": name * 40}}),
+    ]
+    frame_log.write([frame_log.Frame(connection.pk, AT, PosMessage.IN, t) for t in texts])
+    assert sorted(PosMessage.objects.values_list("text", flat=True)) == sorted(texts)
+
+
+def test_a_frame_with_a_nul_character_is_kept_and_so_are_the_others(dining_room):
+    """PostgreSQL's text cannot hold U+0000; a POS may send it anyway."""
+    connection = PosConnection.objects.get(location=dining_room)
+    odd = '{"EventID": "e-\x00-3", "MessageType": 31, "Payload": {}}'
+    fine = '{"EventID": "e-4", "MessageType": 31, "Payload": {}}'
+    frame_log.write([frame_log.Frame(connection.pk, AT, PosMessage.IN, t) for t in (odd, fine)])
+    kept = dict(PosMessage.objects.values_list("reference", "text"))
+    assert kept == {"e-\ufffd-3": odd.replace("\x00", "\ufffd"), "e-4": fine}
+
+
 def test_the_log_shows_milliseconds_names_the_table_and_the_batch(dining_room, logged):
     table, batch = logged
     client = logged_in(person("morgan", "Managers", dining_room))
