@@ -8,6 +8,7 @@ raises ProtocolError, whose message is msgspec's and names the field's path (`..
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -47,6 +48,10 @@ def _decoder(envelope: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(envelope, dec_hook=_dec_hook, float_hook=Decimal)
 
 
+# A \u0000 escape (after an even run of backslashes: not itself escaped).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+
+
 def _frame_bytes(text: str | bytes) -> bytes:
     try:
         data = text.encode("utf-8") if isinstance(text, str) else text
@@ -54,6 +59,10 @@ def _frame_bytes(text: str | bytes) -> bytes:
         raise ProtocolError("frame is not Unicode text") from error
     if len(data) > MAX_FRAME_BYTES:
         raise ProtocolError("frame larger than 1 MiB")
+    if b"\\u0000" in data:
+        # PostgreSQL's text and jsonb cannot hold U+0000: a check naming a dish with one
+        # would never be stored, and the bill would stop there. It is read as U+FFFD.
+        data = _NUL_ESCAPE.sub(rb"\1\\ufffd", data)
     return data
 
 

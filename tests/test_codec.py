@@ -197,3 +197,15 @@ def test_a_lone_surrogate_escape_is_not_text():
     assert "surrogate" in error_of('{"EventID": "\\ud800", "MessageType": 31}')
     message = codec.decode('{"EventID": "\\ud83d\\ude00", "MessageType": 31}')
     assert message.event_id == "\U0001f600"
+
+
+def test_a_nul_escape_is_read_as_a_replacement_character_and_an_escaped_backslash_is_not():
+    """PostgreSQL can store no U+0000; `\\\\u0000` (a backslash, then text) is no escape."""
+
+    def event_id(json_string: str) -> str:
+        return codec.decode('{"EventID": "' + json_string + '", "MessageType": 99}').event_id
+
+    assert event_id("e\\u0000") == "e\ufffd"
+    assert event_id("a\\\\u0000b") == "a\\u0000b"
+    assert event_id("c\\\\\\u0000d") == "c\\\ufffdd"
+    assert event_id("\\u0000\\u0000") == "\ufffd\ufffd"
