@@ -426,27 +426,25 @@ def _notices(
     return result
 
 
+# A table has one open session at most (tables.models: one_open_session_per_table): these
+# reads take the first row as it comes, with no ORDER BY for the ORM to compile on every push.
+
+
 def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
-    return (
-        TableSession.objects.select_related("table__location")
-        .filter(
-            table__location_id=location_id, table__pos_table_id=pos_table_id, closed_at__isnull=True
-        )
-        .first()
+    sessions = TableSession.objects.select_related("table__location").filter(
+        table__location_id=location_id, table__pos_table_id=pos_table_id, closed_at__isnull=True
     )
+    return next(iter(sessions[:1]), None)
 
 
 def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
     """The open session's check at this table, with the session, its table and location."""
-    return (
-        TableCheck.objects.select_related("session__table__location")
-        .filter(
-            session__table__location_id=location_id,
-            session__table__pos_table_id=pos_table_id,
-            session__closed_at__isnull=True,
-        )
-        .first()
+    checks_here = TableCheck.objects.select_related("session__table__location").filter(
+        session__table__location_id=location_id,
+        session__table__pos_table_id=pos_table_id,
+        session__closed_at__isnull=True,
     )
+    return next(iter(checks_here[:1]), None)
 
 
 @dataclass
