@@ -292,8 +292,8 @@ class Stack:
         for service in self.product_services:
             out = PROFILES / f"{label}-{self.shape}-{service.name}.txt"
             args = [str(BIN / "py-spy"), "record", "--pid", str(service.pid), "--duration",
-                    str(round(seconds)), "--rate", "200", "--format", "raw", "--nonblocking", "--gil",
-                    "--output", str(out)]  # fmt: skip
+                    str(round(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
+                    "--gil", "--output", str(out)]  # fmt: skip
             runs.append(
                 subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             )
