@@ -14,10 +14,10 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from ordering.menu_import import MenuImportError, export_menu, import_menu
-from ordering.models import Product, ProductTranslation
+from ordering.models import Product, ProductTranslation, TableCheck
 from pos_bridge.simulator import running_simulator
 from tables.models import Location, Table
-from tests.live_table import LivePhone, bridge_on_this_loop
+from tests.live_table import LivePhone, bridge_on_this_loop, eventually
 from tests.phones import Phone
 from tests.restaurant import make_restaurant
 
@@ -270,6 +270,13 @@ async def test_a_pos_change_reaches_a_french_and_an_english_phone_each_in_its_ow
                 assert await phone.connect()
             await french.push_containing("Addition")  # the present, on connect
             await english.push_containing("Bill")
+            # A change the table's first snapshot already holds is the present, not news.
+            await eventually(
+                lambda: TableCheck.objects.filter(
+                    session=french.phone.session, refreshed_at__isnull=False
+                ).exists(),
+                what="the first snapshot",
+            )
 
             await asyncio.to_thread(pos.add_items, "10", [{"plu": GARLIC_BREAD, "quantity": 1}])
 
