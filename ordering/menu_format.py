@@ -35,7 +35,10 @@ from ordering.money import CENT
 MENU_FORMAT = "openapp-menu/1"
 MAX_PRICE = Decimal("9999999.99")  # what max_digits=9, decimal_places=2 can hold
 MAX_CHOICES = 32767  # PositiveSmallIntegerField
-NOT_BLANK = r"\S"  # msgspec searches for the pattern: at least one character that is not a space
+# msgspec searches for a pattern. No text may hold U+0000, which PostgreSQL cannot store;
+# what must be filled in has a character that is not a space besides.
+NO_NUL = r"\A[^\x00]*\Z"
+FILLED_IN = r"\A[^\x00]*[^\s\x00][^\x00]*\Z"
 
 
 def _max_length(model: type[Any], name: str) -> int:
@@ -49,8 +52,8 @@ def _text(max_length: int) -> Any:
         Meta(
             min_length=1,
             max_length=max_length,
-            pattern=NOT_BLANK,
-            description=f"filled in (at most {max_length} characters)",
+            pattern=FILLED_IN,
+            description=f"filled in (at most {max_length} characters, no NUL character)",
         ),
     ]
 
@@ -82,7 +85,7 @@ Format = Annotated[Literal[MENU_FORMAT], Meta(description=json.dumps(MENU_FORMAT
 CategoryName = _text(_max_length(models.Category, "name"))
 ProductPlu = _text(_max_length(models.Product, "plu"))
 ProductName = _text(_max_length(models.Product, "name"))
-Description = Annotated[str, Meta(description="text")]
+Description = Annotated[str, Meta(pattern=NO_NUL, description="text (no NUL character)")]
 PriceField = Annotated[Price, Meta(description=Price.DESCRIPTION)]
 Available = Annotated[bool, Meta(description="true or false")]
 TagCode = _text(_max_length(models.DietaryTag, "code"))
@@ -112,7 +115,11 @@ TranslatedName = Annotated[
     str,
     Meta(
         max_length=_TRANSLATED_NAME,
-        description=f"text (at most {_TRANSLATED_NAME} characters; blank: the product's own)",
+        pattern=NO_NUL,
+        description=(
+            f"text (at most {_TRANSLATED_NAME} characters, no NUL character; "
+            "blank: the product's own)"
+        ),
     ),
 ]
 ModifierPlu = _text(_max_length(models.Modifier, "plu"))
@@ -281,7 +288,7 @@ def locate(row: Path, data: Any, skip: int = 0) -> str:
         name = _child(node, "name")
         noun = _row_type(row[: len(parts) * 2 + 2]).noun
         label = f"{noun} {index + 1}"
-        named = isinstance(name, str) and name.strip()
+        named = isinstance(name, str) and name.strip() and "\x00" not in name
         parts.append(f"{label} “{_shorten(name.strip(), 40)}”" if named else label)
     return ", ".join(parts[skip:])
 

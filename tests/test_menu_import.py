@@ -485,7 +485,8 @@ def test_unknown_dietary_tags_and_allergens_are_reported(location):
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(name=" "),
-            f'{MAINS}, product 2: name must be filled in (at most 120 characters), not " "',
+            f"{MAINS}, product 2: name must be filled in (at most 120 characters, "
+            'no NUL character), not " "',
         ),
         (
             lambda d: product_in(d, "Creamy Pasta").update(available="yes"),
@@ -536,6 +537,21 @@ def test_each_kind_of_mistake_is_reported_in_plain_words(location, change, error
     change(data)
 
     assert errors_for(location, data) == [error]
+
+
+def test_a_nul_character_is_refused_in_every_kind_of_text(location):
+    """PostgreSQL cannot store U+0000: the file is refused, saying where, before any write."""
+    data = menu()
+    pasta = product_in(data, "Creamy Pasta")
+    pasta.update(name="Creamy\x00Pasta", description="Rich\x00")
+    pasta["translations"] = [{"language": "fr", "name": "P\x00tes"}]
+    assert errors_for(location, data) == [
+        f"{MAINS}, product 2: name must be filled in (at most 120 characters, no NUL "
+        'character), not "Creamy\\u0000Pasta"',
+        f'{MAINS}, product 2: description must be text (no NUL character), not "Rich\\u0000"',
+        f"{MAINS}, product 2, translation 1: name must be text (at most 120 characters, "
+        'no NUL character; blank: the product\'s own), not "P\\u0000tes"',
+    ]
 
 
 def test_every_problem_in_the_file_is_reported_at_once(location):
@@ -592,7 +608,7 @@ def test_a_list_where_text_belongs_names_the_field(location):
 
     assert errors_for(location, data) == [
         "category 1 “Beer & Cider”, product 1 “Corona”, variant 1: "
-        'name must be filled in (at most 60 characters), not ["PINT"]'
+        'name must be filled in (at most 60 characters, no NUL character), not ["PINT"]'
     ]
 
 
@@ -642,8 +658,8 @@ def test_text_too_long_for_the_database_is_refused():
         validate_menu(data)
 
     assert raised.value.errors == [
-        f"category 2 “{'S' * 39}…”: name must be filled in (at most 80 characters), "
-        f'not "{"S" * 58}…'
+        f"category 2 “{'S' * 39}…”: name must be filled in (at most 80 characters, "
+        f'no NUL character), not "{"S" * 58}…'
     ]
 
 

@@ -230,9 +230,25 @@ def test_a_csv_row_too_long_for_the_database_names_the_column(dining_room):
         import_menu_csv(dining_room, text)
 
     assert raised.value.errors == [
-        f'Row 2 (PLU new-3): name must be filled in (at most 120 characters), not "{"Pie" * 19}P…',
-        f'Row 3: category must be filled in (at most 80 characters), not "{"S" * 58}…',
+        "Row 2 (PLU new-3): name must be filled in (at most 120 characters, no NUL character), "
+        f'not "{"Pie" * 19}P…',
+        "Row 3: category must be filled in (at most 80 characters, no NUL character), "
+        f'not "{"S" * 58}…',
     ]
+
+
+def test_a_csv_with_a_nul_character_names_the_row_and_changes_nothing(dining_room):
+    before = export_menu(dining_room)
+    text = HEADER + "new-5,Pie\x00,Snacks,4.00,,,,\n"
+
+    with pytest.raises(MenuImportError) as raised:
+        import_menu_csv(dining_room, text)
+
+    assert raised.value.errors == [
+        "Row 2 (PLU new-5): name must be filled in (at most 120 characters, no NUL character), "
+        'not "Pie\\u0000"'
+    ]
+    assert export_menu(dining_room) == before
 
 
 def test_a_json_file_with_a_wrong_type_deep_inside_names_where(dining_room):
