@@ -330,11 +330,14 @@ class Bridge:
             payload.order,
             payload.version,
         )
-        async with self._applied.turn(location_id, payload.service_mode_entity_id, connection):
-            if self._applied.is_old(*where):
-                return  # e.g. the push of a batch whose answer brought the same check
-            if await sync_to_async(snapshots.record_push)(location_id, push, connection):
-                self._applied.note(*where)
+
+        async def apply(news: bool) -> bool:
+            # Not news: e.g. the push of a batch whose answer brought the same check.
+            return news and await sync_to_async(snapshots.record_push)(
+                location_id, push, connection
+            )
+
+        await self._applied.apply_in_turn(where, apply)
 
     def _connected_clients(self) -> dict[int, PosClient]:
         return {c.settings.location_id: c for c in self.clients.values() if c.is_connected}

@@ -158,11 +158,15 @@ async def send_batch(
         table = batch.session.table
         where = (table.location_id, table.pos_table_id, connection, order, version)
         applied = applied or snapshots.Applied()
-        async with applied.turn(table.location_id, table.pos_table_id, connection):
+
+        async def accept(news: bool) -> bool:
             # The POS may have pushed this check already (Applied): then it is not news.
-            news = order is not None and version is not None and not applied.is_old(*where)
-            if await sync_to_async(_accepted)(batch, version, order if news else None, connection):
-                applied.note(*where)
+            news = news and order is not None and version is not None
+            return await sync_to_async(_accepted)(
+                batch, version, order if news else None, connection
+            )
+
+        await applied.apply_in_turn(where, accept)
         return BatchState.ACCEPTED
     await sync_to_async(batches.record_rejected)(
         batch_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -198,8 +199,9 @@ class Applied:
     so what this worker applied is what the database holds for that connection.
 
     The two arrive together (a POS sends the push before or after the answer), so each is
-    applied under its table's `turn`: the second waits for the first to be applied and
-    noted, and is then dropped, where it would otherwise read the check again alongside."""
+    applied in its table's turn (`apply_in_turn`): the second waits for the first to be
+    applied and noted, and is then not news, where it would otherwise read the check again
+    alongside."""
 
     KEPT = 10_000  # tables × connections; forgotten all at once past this (a reconnect storm)
 
@@ -207,7 +209,19 @@ class Applied:
         self._newest: dict[tuple[int, str, int], tuple[str, int]] = {}
         self._turns: dict[tuple[int, str, int], asyncio.Lock] = {}
 
-    def turn(self, location_id: int, table: str, connection: int) -> asyncio.Lock:
+    async def apply_in_turn(
+        self,
+        where: tuple[int, str, int, Any, int | None],
+        apply: Callable[[bool], Awaitable[bool]],
+    ) -> None:
+        """Apply a change to a table's check, `where` (location, table, connection, order,
+        Version), after any other change to it under way: `apply(news)` is told whether it
+        is news, and answers whether it applied it, which is then noted."""
+        async with self._turn(*where[:3]):
+            if await apply(not self.is_old(*where)):
+                self.note(*where)
+
+    def _turn(self, location_id: int, table: str, connection: int) -> asyncio.Lock:
         """Held while a change to this table's check, from this connection, is applied."""
         key = (location_id, table, connection)
         lock = self._turns.get(key)
@@ -219,17 +233,19 @@ class Applied:
         return lock
 
     def is_old(
-        self, location_id: int, table: str, connection: int, order: Any, version: int
+        self, location_id: int, table: str, connection: int, order: Any, version: int | None
     ) -> bool:
         transaction = getattr(order, "sales_transaction_id", None)
-        if not transaction:
+        if not transaction or version is None:
             return False
         newest = self._newest.get((location_id, table, connection))
         return newest is not None and newest[0] == transaction and version <= newest[1]
 
-    def note(self, location_id: int, table: str, connection: int, order: Any, version: int) -> None:
+    def note(
+        self, location_id: int, table: str, connection: int, order: Any, version: int | None
+    ) -> None:
         transaction = getattr(order, "sales_transaction_id", None)
-        if not transaction:
+        if not transaction or version is None:
             return
         if len(self._newest) >= self.KEPT:
             self._newest.clear()
