@@ -177,19 +177,6 @@ def test_a_dish_name_with_a_nul_escape_still_reaches_the_bill(seated, table_10):
     """PostgreSQL stores no U+0000: such a check was never stored, and the bill froze."""
     order = seed_order()
     order["Products"][0]["Name"] = "Corona\u0000Extra"
-    frame = json.dumps(
-        {
-            "EventID": "7d0c9a51-2b8e-4f7a-9c61-5e3a2d8b4f10",
-            "MessageType": 31,
-            "Payload": {
-                "ServiceModeEntityID": "10",
-                "Version": 1,
-                "ChangeType": "ITEMS_ADDED",
-                "LineIDs": ["L1"],
-                "Order": order,
-            },
-        }
-    )
-    assert "\\u0000" in frame  # json.dumps writes the escape, as a POS would
-    assert record_push(table_10.location_id, codec.decode(frame))
+    assert "\\u0000" in json.dumps(order)  # push() writes the escape, as a POS would
+    assert record_push(table_10.location_id, push(order, 1, "ITEMS_ADDED", ["L1"]))
     assert "Corona\ufffdExtra" in bill_of(seated)
