@@ -21,7 +21,10 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -46,6 +49,8 @@ ERROR_PAUSE = 1.0  # after an unexpected error, before the next round
 PRUNE_SECONDS = 600.0
 BAD_ADDRESS = "bad address"
 LISTENER_GRACE_SECONDS = 2.0
+
+Result = TypeVar("Result")
 
 
 def _enabled_connections() -> list[PosSettings]:
@@ -88,6 +93,21 @@ def drop_broken_connections() -> None:
             connection.errors_occurred = False
 
 
+def _keep_the_log(job: Callable[..., Result], *args: Any) -> Result:
+    """A job of the message log's thread: a connection that failed is closed there, where
+    it lives, so the next flush opens a fresh one."""
+    try:
+        return job(*args)
+    except Exception:
+        drop_broken_connections()
+        raise
+
+
+def _log_a_failed_flush(flush: asyncio.Task[None]) -> None:
+    if not flush.cancelled() and flush.exception() is not None:
+        log.error("message log: could not write", exc_info=flush.exception())
+
+
 class Bridge:
     def __init__(
         self,
@@ -112,6 +132,11 @@ class Bridge:
         self._retry_at: dict[tuple[int, str], float] = {}
         self._work: set[asyncio.Task] = set()
         self._frames = frame_log.FrameBuffer()
+        # The message log is written on a thread of its own, with a database connection of
+        # its own: a busy half second's frames take milliseconds to insert, and the pushes
+        # that waited behind them on the bridge's database thread were the fan-out's tail.
+        self._log_thread: ThreadPoolExecutor | None = None
+        self._flushing: asyncio.Task[None] | None = None
         self._applied = snapshots.Applied()
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
@@ -136,6 +161,7 @@ class Bridge:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._log_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-frame-log")
         self._wakeup = asyncio.Event()
         wakeup.register_local(self.wake)
         listener = asyncio.create_task(wakeup.listen(self._woken))
@@ -186,11 +212,16 @@ class Bridge:
                 self._refresh_asked = False
                 last["refresh"] = now
                 await self._refresh_wanted_checks()
-        if now - last["flush"] >= FLUSH_SECONDS:
-            await self._flush()
+        if now - last["flush"] >= FLUSH_SECONDS and (
+            self._flushing is None or self._flushing.done()
+        ):
+            # Not awaited: a slow write (the log's table locked, a big half second) holds
+            # up neither the leases nor the batches, and one flush at a time keeps order.
+            self._flushing = asyncio.create_task(self._flush())
+            self._flushing.add_done_callback(_log_a_failed_flush)
             last["flush"] = now
         if now - last["prune"] >= PRUNE_SECONDS:
-            await sync_to_async(frame_log.prune)()
+            await self._on_log_thread(frame_log.prune)
             last["prune"] = now
 
     async def shutdown(self, grace: float = 10.0) -> None:
@@ -212,12 +243,20 @@ class Bridge:
             await self._drop(connection_id)
         # The last frames and states first: closing the socket reports "reconnecting",
         # which must not overwrite the "not connected" that giving up the lease writes.
+        if self._flushing is not None:
+            with contextlib.suppress(Exception):
+                await self._flushing
         with contextlib.suppress(Exception):
             await self._flush()
         for connection_id, location_id in dropped.items():
             await sync_to_async(leases.give_up)(connection_id, self.worker)
             with contextlib.suppress(Exception):
                 await sync_to_async(live.till_changed)(location_id, None)
+        if self._log_thread is not None:
+            with contextlib.suppress(Exception):
+                await self._on_log_thread(connections.close_all)
+            self._log_thread.shutdown(wait=False)
+            self._log_thread = None
         log.info("bridge=%s stopped", self.worker)
 
     async def _hold_connections(self) -> None:
@@ -305,10 +344,18 @@ class Bridge:
         until = timezone.now() + self.lease if connected else None
         await sync_to_async(live.till_changed)(location_id, until)
 
+    async def _on_log_thread(self, job: Callable[..., Result], *args: Any) -> Result:
+        if self._log_thread is None:  # not running: the database thread it is
+            return await sync_to_async(job)(*args)
+        keeping = functools.partial(_keep_the_log, job)
+        return await sync_to_async(keeping, thread_sensitive=False, executor=self._log_thread)(
+            *args
+        )
+
     async def _flush(self) -> None:
         frames = self._frames.take()
         if frames:
-            await sync_to_async(frame_log.write)(frames)
+            await self._on_log_thread(frame_log.write, frames)
         if self._states:
             states, self._states = self._states, {}
             await sync_to_async(_save_states)(states)
