@@ -30,6 +30,7 @@ from ordering.models import (
 from ordering.money import money
 from ordering.reasons import describe_batch_problem, line_problem_in_language
 from tables.models import Diner
+from tables.reads import one_row
 
 RECENT_BATCHES = timedelta(minutes=30)
 
@@ -183,7 +184,7 @@ def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
     data = form.cleaned_data
     with transaction.atomic():
         # Two adds at once from one diner are counted one after the other.
-        Diner.objects.select_for_update().filter(pk=diner.pk).first()
+        one_row(Diner.objects.select_for_update().filter(pk=diner.pk))
         limits.check_room_for_a_line(diner)
         line = BasketLine.objects.create(
             diner=diner,

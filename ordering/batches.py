@@ -27,6 +27,7 @@ from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import NOT_SENT, Reason, describe_line_problem
 from ordering.signals import BATCH, announce_floor_change, announce_till_work
 from tables.models import Diner
+from tables.reads import one_row
 
 log = logging.getLogger("openapp.batches")
 
@@ -62,10 +63,10 @@ def send_basket(diner: Diner) -> Batch:
     with transaction.atomic():
         # Serialises two sends from one diner (PostgreSQL row lock; SQLite locks on write),
         # and finds the bill still open.
-        diner = (
-            Diner.objects.select_for_update(of=("self",))
-            .filter(pk=diner.pk, session__closed_at__isnull=True)
-            .first()
+        diner = one_row(
+            Diner.objects.select_for_update(of=("self",)).filter(
+                pk=diner.pk, session__closed_at__isnull=True
+            )
         )
         if diner is None:
             raise CannotSend(gettext("Your table's bill is closed, so nothing was sent."))

@@ -31,6 +31,7 @@ from ordering.money import money
 from ordering.reasons import describe_batch_problem
 from ordering.signals import announce_floor_change
 from tables.models import Diner, Table, TableSession
+from tables.reads import one_row
 
 log = logging.getLogger("openapp.live")
 
@@ -426,15 +427,14 @@ def _notices(
     return result
 
 
-# A table has one open session at most (tables.models: one_open_session_per_table): these
-# reads take the first row as it comes, with no ORDER BY for the ORM to compile on every push.
+# A table has one open session at most (tables.models: one_open_session_per_table).
 
 
 def open_session_at(location_id: int, pos_table_id: str) -> TableSession | None:
     sessions = TableSession.objects.select_related("table__location").filter(
         table__location_id=location_id, table__pos_table_id=pos_table_id, closed_at__isnull=True
     )
-    return next(iter(sessions[:1]), None)
+    return one_row(sessions)
 
 
 def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
@@ -444,7 +444,7 @@ def open_check_at(location_id: int, pos_table_id: str) -> TableCheck | None:
         session__table__pos_table_id=pos_table_id,
         session__closed_at__isnull=True,
     )
-    return next(iter(checks_here[:1]), None)
+    return one_row(checks_here)
 
 
 @dataclass

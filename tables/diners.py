@@ -9,6 +9,7 @@ from django.db.models import Expression
 from django.http import HttpRequest, HttpResponse
 
 from tables.models import Diner, TableSession
+from tables.reads import one_row
 
 PHONE_COOKIE = "openapp_phone"
 _SALT = "openapp.phone"
@@ -53,11 +54,11 @@ def session_and_diner(
         diners = Diner.objects.select_related("session__table__location").filter(
             session__public_id=session_id, phone_id=phone
         )
-        # One row at most (one diner per phone and session): no ORDER BY to compile.
-        diner = next(iter(diners.annotate(**annotations)[:1]), None)
+        # One row at most: one diner per phone and session.
+        diner = one_row(diners.annotate(**annotations))
         if diner is not None:
             return diner.session, diner
-    session = (
-        TableSession.objects.select_related("table__location").filter(public_id=session_id).first()
+    session = one_row(
+        TableSession.objects.select_related("table__location").filter(public_id=session_id)
     )
     return session, None
