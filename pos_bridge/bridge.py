@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from ordering import live
@@ -133,8 +133,9 @@ class Bridge:
         self._work: set[asyncio.Task] = set()
         self._frames = frame_log.FrameBuffer()
         # The message log is written on a thread of its own, with a database connection of
-        # its own: a busy half second's frames take milliseconds to insert, and the pushes
-        # that waited behind them on the bridge's database thread were the fan-out's tail.
+        # its own (where the database takes two writers at once: see run()): a busy half
+        # second's frames take milliseconds to insert, and the pushes that waited behind
+        # them on the bridge's database thread were the fan-out's tail.
         self._log_thread: ThreadPoolExecutor | None = None
         self._flushing: asyncio.Task[None] | None = None
         self._applied = snapshots.Applied()
@@ -161,7 +162,11 @@ class Bridge:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._log_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-frame-log")
+        if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
+            # SQLite has one writer for the whole file: there a second writing thread only
+            # makes pushes wait on its lock (and sleep in SQLite's busy handler), so the log
+            # is written on the database thread, between them.
+            self._log_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-frame-log")
         self._wakeup = asyncio.Event()
         wakeup.register_local(self.wake)
         listener = asyncio.create_task(wakeup.listen(self._woken))
@@ -345,12 +350,11 @@ class Bridge:
         await sync_to_async(live.till_changed)(location_id, until)
 
     async def _on_log_thread(self, job: Callable[..., Result], *args: Any) -> Result:
-        if self._log_thread is None:  # not running: the database thread it is
-            return await sync_to_async(job)(*args)
         keeping = functools.partial(_keep_the_log, job)
-        return await sync_to_async(keeping, thread_sensitive=False, executor=self._log_thread)(
-            *args
-        )
+        if self._log_thread is None:  # SQLite, or the bridge is not running
+            return await sync_to_async(keeping)(*args)
+        on_its_own = sync_to_async(keeping, thread_sensitive=False, executor=self._log_thread)
+        return await on_its_own(*args)
 
     async def _flush(self) -> None:
         frames = self._frames.take()
