@@ -220,14 +220,15 @@ class Bridge:
         if now - last["flush"] >= FLUSH_SECONDS and (
             self._flushing is None or self._flushing.done()
         ):
-            # Not awaited: a slow write (the log's table locked, a big half second) holds
-            # up neither the leases nor the batches, and one flush at a time keeps order.
-            self._flushing = asyncio.create_task(self._flush())
+            # Not awaited: a slow write or prune (the log's table locked, a big half second,
+            # ten minutes of rows to delete) holds up neither the leases nor the batches,
+            # and one flush at a time keeps the frames in order.
+            prune = now - last["prune"] >= PRUNE_SECONDS
+            self._flushing = asyncio.create_task(self._flush(prune=prune))
             self._flushing.add_done_callback(_log_a_failed_flush)
             last["flush"] = now
-        if now - last["prune"] >= PRUNE_SECONDS:
-            await self._on_log_thread(frame_log.prune)
-            last["prune"] = now
+            if prune:
+                last["prune"] = now
 
     async def shutdown(self, grace: float = 10.0) -> None:
         """Stop taking work; let requests under way be answered (or stay safe to resend)."""
@@ -356,13 +357,15 @@ class Bridge:
         on_its_own = sync_to_async(keeping, thread_sensitive=False, executor=self._log_thread)
         return await on_its_own(*args)
 
-    async def _flush(self) -> None:
+    async def _flush(self, *, prune: bool = False) -> None:
         frames = self._frames.take()
         if frames:
             await self._on_log_thread(frame_log.write, frames)
         if self._states:
             states, self._states = self._states, {}
             await sync_to_async(_save_states)(states)
+        if prune:
+            await self._on_log_thread(frame_log.prune)
 
     async def _connected(self, location_id: int) -> None:
         # The POS forgot our table streams with the old connection: ask for every open table.
