@@ -16,6 +16,7 @@ from channels.testing import WebsocketCommunicator
 from openapp_site.asgi import application
 from pos_bridge.bridge import Bridge
 from tables.diners import PHONE_COOKIE
+from tables.models import Table
 from tests.phones import Phone
 
 
@@ -94,6 +95,14 @@ class LivePhone:
 
     async def call(self, method: str, *args, **kwargs):
         return await sync_to_async(getattr(self.phone, method))(*args, **kwargs)
+
+
+async def seated(restaurant, number: str = "10") -> LivePhone:
+    """A phone that scanned table `number` of `restaurant` and has its bill open."""
+    phone = LivePhone()
+    await phone.scan(await Table.objects.aget(location=restaurant, pos_table_id=number))
+    assert await phone.connect()
+    return phone
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from ordering.models import Batch, TableCheck
 from pos_bridge.simulator import running_simulator
 from tables.models import Table, TableSession
-from tests.live_table import LivePhone, bridge_on_this_loop, eventually
+from tests.live_table import LivePhone, bridge_on_this_loop, eventually, seated
 from tests.restaurant import make_restaurant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,13 +23,6 @@ PINT = "07c8fd3e-6331-4646-99b2-b4ef3486fb19"
 
 async def table(restaurant, number: str) -> Table:
     return await Table.objects.aget(location=restaurant, pos_table_id=number)
-
-
-async def seated(restaurant, number: str = "10") -> LivePhone:
-    phone = LivePhone()
-    await phone.scan(await table(restaurant, number))
-    assert await phone.connect()
-    return phone
 
 
 def line_ids(pos, number: str) -> dict[str, str]:

@@ -14,8 +14,7 @@ from django.db import connection, connections, transaction
 
 from pos_bridge.models import PosMessage
 from pos_bridge.simulator import running_simulator
-from tables.models import Table
-from tests.live_table import LivePhone, bridge_on_this_loop, eventually
+from tests.live_table import bridge_on_this_loop, eventually, seated
 from tests.restaurant import make_restaurant
 
 pytestmark = [
@@ -72,9 +71,7 @@ async def test_changes_and_batches_go_through_while_the_log_cannot_be_written():
     with running_simulator() as pos:
         restaurant = await sync_to_async(make_restaurant)(pos.url)
         async with bridge_on_this_loop():
-            phone = LivePhone()
-            await phone.scan(await Table.objects.aget(location=restaurant, pos_table_id="10"))
-            assert await phone.connect()
+            phone = await seated(restaurant)
             await phone.push_containing("Nothing on your table")  # the first snapshot
             await eventually(frames_logged, what="the first frames were logged")
             before = await sync_to_async(frames_logged)()
