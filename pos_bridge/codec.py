@@ -96,11 +96,46 @@ def _is_not_json(text: bytes) -> bool:
     return False
 
 
+# What a protocol object's field can hold that is not itself a protocol object: never walked.
+_VALUES = (
+    msgspec.inspect.StrType,
+    msgspec.inspect.IntType,
+    msgspec.inspect.BoolType,
+    msgspec.inspect.FloatType,
+    msgspec.inspect.DecimalType,
+    msgspec.inspect.NoneType,
+    msgspec.inspect.EnumType,
+    msgspec.inspect.LiteralType,
+    msgspec.inspect.CustomType,
+    msgspec.inspect.UUIDType,
+    msgspec.inspect.DateTimeType,
+)
+
+
+def _may_hold_objects(kind: msgspec.inspect.Type) -> bool:
+    if isinstance(kind, _VALUES):
+        return False
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return any(_may_hold_objects(member) for member in kind.types)
+    if isinstance(kind, msgspec.inspect.ListType):
+        return _may_hold_objects(kind.item_type)
+    return True  # a protocol object, a payload of any type, or a shape not listed above
+
+
+@cache
+def _shape(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """A protocol object's wire keys, and the fields (name, key) that can hold more of them:
+    the walk below visits only those (a frame's hundreds of prices and names are skipped)."""
+    fields = msgspec.inspect.type_info(cls).fields
+    nested = tuple((f.name, f.encode_name) for f in fields if _may_hold_objects(f.type))
+    return frozenset(f.encode_name for f in fields), nested
+
+
 def _pair(obj: Any, plain: Any, visit: Callable[[protocol.Wire, dict[str, Any]], None]) -> None:
     """visit(struct, its JSON object) for every protocol object in obj and its wire JSON."""
     if isinstance(obj, protocol.Wire) and isinstance(plain, dict):
         visit(obj, plain)
-        for name, key in zip(obj.__struct_fields__, obj.__struct_encode_fields__, strict=True):
+        for name, key in _shape(type(obj))[1]:
             if key in plain:
                 _pair(getattr(obj, name), plain[key], visit)
     elif isinstance(obj, list) and isinstance(plain, list):
@@ -109,9 +144,10 @@ def _pair(obj: Any, plain: Any, visit: Callable[[protocol.Wire, dict[str, Any]],
 
 
 def _keep_extra(obj: protocol.Wire, plain: dict[str, Any]) -> None:
-    known = obj.__struct_encode_fields__
-    if extra := {key: value for key, value in plain.items() if key not in known}:
-        obj.extra = extra
+    known = _shape(type(obj))[0]
+    if plain.keys() <= known:
+        return
+    obj.extra = {key: value for key, value in plain.items() if key not in known}
 
 
 def _send_extra(obj: protocol.Wire, plain: dict[str, Any]) -> None:

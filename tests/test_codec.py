@@ -75,6 +75,35 @@ def test_fields_the_codec_does_not_know_are_kept_and_sent_on():
     assert parsed(codec.encode(codec.decode(text))) == parsed(text)
 
 
+def test_fields_the_codec_does_not_know_are_kept_at_every_depth_of_an_order():
+    text = """{"EventID": "e2", "MessageType": 31, "Payload": {
+      "ServiceModeEntityID": "10", "Version": 4, "ChangeType": "DISCOUNT_APPLIED",
+      "LineIDs": ["L2"],
+      "Order": {"SalesTransactionID": "s1", "ServiceModeEntityID": "10", "CurrencyCode": "GBP",
+        "Amount": 26.95, "AmountOwing": 26.95, "IsClosed": false, "Till": 3,
+        "Products": [{"LineID": "L2", "Name": "T-Bone Steak", "Quantity": 1, "Price": 29.95,
+          "TotalAmount": 29.95, "Course": "MAIN",
+          "Adjustment": {"Name": "Regular", "Amount": -3.00, "ApprovedBy": "Sam"},
+          "ChildProducts": [{"Name": "Side Salad", "Quantity": 1, "Price": 1.00,
+            "TotalAmount": 1.00, "Colour": "green",
+            "Adjustment": {"Name": "Free side", "Amount": -1.00, "Why": "loyalty"}}]}],
+        "Taxes": [{"Name": "VAT", "TaxRate": 20.0, "Amount": 4.49, "Region": "UK"}],
+        "Notes": [{"Text": "window seat", "By": "host"}]}}}"""
+
+    message = codec.decode(text)
+    again = parsed(codec.encode(message))
+
+    steak = message.payload.order.products[0]
+    assert dict(steak.extra) == {"Course": "MAIN"}
+    assert dict(steak.child_products[0].adjustment.extra) == {"Why": "loyalty"}
+    order = again["Payload"]["Order"]
+    (steak,) = order["Products"]
+    (side,) = steak["ChildProducts"]
+    assert (order["Till"], steak["Course"], steak["Adjustment"]["ApprovedBy"]) == (3, "MAIN", "Sam")
+    assert (side["Colour"], side["Adjustment"]["Why"]) == ("green", "loyalty")
+    assert (order["Taxes"][0]["Region"], order["Notes"][0]["By"]) == ("UK", "host")
+
+
 @pytest.mark.parametrize(
     "frame",
     [
