@@ -70,27 +70,37 @@ _SHOWN_OF_A_SENT_LINE = (
 )
 
 
+SHOWN_BATCHES = 5
+
+
 def _recent_batches(diner: Diner) -> list[Batch]:
     """The diner's last five batches of the last half hour, newest first, each with its
-    lines as sent (`sent_lines`): one read, a row per line carrying its batch."""
-    recent = (
-        Batch.objects.filter(diner=diner, created_at__gte=timezone.now() - RECENT_BATCHES)
-        .order_by("-created_at")
-        .values("pk")[:5]
-    )
-    batches: dict[uuid.UUID, Batch] = {}
-    rows = (
-        BatchLine.objects.filter(batch__in=recent)
+    lines as sent (`sent_lines`): one read, a row per line carrying its batch.
+
+    A batch has at most max_lines() lines (limits.check_batch), so the newest five batches
+    are within five times that many rows; when the read stops at that limit, the last batch
+    in it may be cut short and is left out.
+    """
+    most = SHOWN_BATCHES * limits.max_lines()
+    rows = list(
+        BatchLine.objects.filter(
+            batch__diner=diner, batch__created_at__gte=timezone.now() - RECENT_BATCHES
+        )
         .select_related("batch")
         .only(*_SHOWN_OF_A_SENT_LINE, *(f"batch__{field}" for field in _SHOWN_OF_A_BATCH))
+        .order_by("-batch__created_at", "batch_id", "pk")[:most]
     )
-    for line in rows.order_by("-batch__created_at", "batch_id", "pk"):
+    batches: dict[uuid.UUID, Batch] = {}
+    for line in rows:
         batch = batches.get(line.batch_id)
         if batch is None:
             batch = batches[line.batch_id] = line.batch
             batch.sent_lines = []
         batch.sent_lines.append(line)
-    return list(batches.values())
+    found = list(batches.values())
+    if len(rows) == most and SHOWN_BATCHES >= len(found) > 1:
+        found.pop()
+    return found[:SHOWN_BATCHES]
 
 
 def basket_of(diner: Diner) -> BasketView:
