@@ -16,7 +16,7 @@ batch scenario (bench/batch.py), against a fresh database seeded as the bench se
     .venv/bin/python bench/batch_cost.py                      # embedded: SQLite, in memory
     BENCH_DATABASE=openapp_bench_batch BENCH_REDIS_URL=redis://127.0.0.1:6379/13 \\
         .venv/bin/python bench/batch_cost.py --shape production
-    .venv/bin/python bench/batch_cost.py --profile send       # cProfile of one step
+    .venv/bin/python bench/batch_cost.py --profile send       # cProfile: the steps named so
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ class Steps:
 
         def counted() -> tuple[Any, list[dict]]:
             reset_queries()
-            profiling = self.counting and self.profiler is not None and name == self.profile_step
+            profiling = (
+                self.counting and self.profiler is not None and name.startswith(self.profile_step)
+            )
             if profiling:
                 self.profiler.enable()
             result = call(*args)
@@ -101,7 +103,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shape", choices=["embedded", "production"], default="embedded")
     parser.add_argument("--batches", type=int, default=200)
-    parser.add_argument("--profile", default="", metavar="STEP", help="cProfile one step")
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="STEP",
+        help='cProfile the steps whose name starts so ("send", "bridge: accept")',
+    )
     parser.add_argument("--queries", action="store_true", help="print each step's SQL, once")
     args = parser.parse_args()
     environment(args.shape)
@@ -283,7 +290,9 @@ def main() -> None:
         f"CPU per batch: {product * 1000 / n:.3f} ms in the product (the POS simulator's "
         f"{steps.cpu['POS simulator'] * 1000 / n:.3f} ms apart); wall {wall * 1000 / n:.3f} ms"
     )
-    if steps.profiler is not None:
+    if steps.profiler is not None and not steps.profiler.getstats():
+        print(f"no step's name starts with {args.profile!r}: {', '.join(steps.order)}")
+    elif steps.profiler is not None:
         kept = ROOT / "var" / "bench" / "batch_cost.pstat"
         kept.parent.mkdir(parents=True, exist_ok=True)
         steps.profiler.dump_stats(kept)
