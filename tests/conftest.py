@@ -15,6 +15,7 @@ from pos_bridge import wakeup
 from pos_bridge.simulator import SimulatorThread, running_simulator
 from tables.models import Location
 from tests.bridge_runner import running_bridge
+from tests.phones import Phone
 from tests.restaurant import make_restaurant
 
 
@@ -85,3 +86,11 @@ def dining_room(db) -> Location:
 @pytest.fixture
 def table_10(dining_room: Location):
     return dining_room.tables.get(pos_table_id="10")
+
+
+@pytest.fixture
+def phone(table_10) -> Phone:
+    """A diner's phone that has scanned table 10 (no POS running)."""
+    phone = Phone()
+    phone.scan(table_10)
+    return phone

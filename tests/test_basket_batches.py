@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.test import override_settings
 
 from ordering.models import Batch
 from tests.phones import Phone
-
-
-@pytest.fixture
-def phone(table_10) -> Phone:
-    phone = Phone()
-    phone.scan(table_10)
-    return phone
 
 
 def shown_batches(phone: Phone) -> list[tuple[str, list[str]]]:

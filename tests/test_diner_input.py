@@ -8,13 +8,6 @@ from ordering.models import BasketLine, Batch
 from tests.phones import Phone
 
 
-@pytest.fixture
-def phone(table_10) -> Phone:
-    phone = Phone()
-    phone.scan(table_10)
-    return phone
-
-
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [

@@ -18,13 +18,6 @@ from tests.restaurant import make_restaurant
 PROMPT = "What should we call you?"
 
 
-@pytest.fixture
-def phone(table_10) -> Phone:
-    phone = Phone()
-    phone.scan(table_10)
-    return phone
-
-
 def test_a_first_visit_asks_for_a_name_until_it_is_given(phone):
     assert PROMPT in phone.get().content.decode()
     answer = phone.post("name", {"name": "  Sam\t ", "where": "prompt"}, HTTP_HX_REQUEST="true")

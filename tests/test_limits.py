@@ -12,13 +12,6 @@ from ordering.models import BasketLine, Batch
 from tests.phones import Phone
 
 
-@pytest.fixture
-def phone(table_10) -> Phone:
-    phone = Phone()
-    phone.scan(table_10)
-    return phone
-
-
 @pytest.mark.parametrize("quantity", [21, -3, 10**9, "1e3", "20.5"])
 def test_a_tampered_product_form_quantity_is_refused(phone, quantity):
     response = phone.add("Garlic Bread", quantity=quantity)

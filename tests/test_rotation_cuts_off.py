@@ -21,13 +21,6 @@ def rotate(table: Table) -> None:
     Table.objects.get(pk=table.pk).rotate_token()
 
 
-@pytest.fixture
-def phone(table_10) -> Phone:
-    phone = Phone()
-    phone.scan(table_10)
-    return phone
-
-
 def test_a_phone_that_joined_through_the_old_code_is_told_to_scan_again(phone, table_10):
     phone.add("Garlic Bread")
     phone.send()
