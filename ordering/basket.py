@@ -33,6 +33,7 @@ from tables.models import Diner
 from tables.reads import one_row
 
 RECENT_BATCHES = timedelta(minutes=30)
+SHOWN_BATCHES = 5
 
 
 @dataclass
@@ -70,9 +71,6 @@ _SHOWN_OF_A_SENT_LINE = (
 )
 
 
-SHOWN_BATCHES = 5
-
-
 def _recent_batches(diner: Diner) -> list[Batch]:
     """The diner's last five batches of the last half hour, newest first, each with its
     lines as sent (`sent_lines`): one read, a row per line carrying its batch.
@@ -98,8 +96,8 @@ def _recent_batches(diner: Diner) -> list[Batch]:
             batch.sent_lines = []
         batch.sent_lines.append(line)
     found = list(batches.values())
-    if len(rows) == most and SHOWN_BATCHES >= len(found) > 1:
-        found.pop()
+    if len(rows) == most and len(found) > 1:
+        found.pop()  # perhaps cut short
     return found[:SHOWN_BATCHES]
 
 

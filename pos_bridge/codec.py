@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -122,20 +122,25 @@ def _may_hold_objects(kind: msgspec.inspect.Type) -> bool:
     return True  # a protocol object, a payload of any type, or a shape not listed above
 
 
+class _Shape(NamedTuple):
+    keys: frozenset[str]  # the object's wire keys
+    nested: tuple[tuple[str, str], ...]  # (name, key) of the fields that can hold objects
+
+
 @cache
-def _shape(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """A protocol object's wire keys, and the fields (name, key) that can hold more of them:
-    the walk below visits only those (a frame's hundreds of prices and names are skipped)."""
+def _shape(cls: type) -> _Shape:
+    """What of a protocol object the walk below visits: only the fields that can hold more
+    protocol objects (a frame's hundreds of prices and names are skipped)."""
     fields = msgspec.inspect.type_info(cls).fields
     nested = tuple((f.name, f.encode_name) for f in fields if _may_hold_objects(f.type))
-    return frozenset(f.encode_name for f in fields), nested
+    return _Shape(frozenset(f.encode_name for f in fields), nested)
 
 
 def _pair(obj: Any, plain: Any, visit: Callable[[protocol.Wire, dict[str, Any]], None]) -> None:
     """visit(struct, its JSON object) for every protocol object in obj and its wire JSON."""
     if isinstance(obj, protocol.Wire) and isinstance(plain, dict):
         visit(obj, plain)
-        for name, key in _shape(type(obj))[1]:
+        for name, key in _shape(type(obj)).nested:
             if key in plain:
                 _pair(getattr(obj, name), plain[key], visit)
     elif isinstance(obj, list) and isinstance(plain, list):
@@ -144,7 +149,7 @@ def _pair(obj: Any, plain: Any, visit: Callable[[protocol.Wire, dict[str, Any]],
 
 
 def _keep_extra(obj: protocol.Wire, plain: dict[str, Any]) -> None:
-    known = _shape(type(obj))[0]
+    known = _shape(type(obj)).keys
     if plain.keys() <= known:
         return
     obj.extra = {key: value for key, value in plain.items() if key not in known}
