@@ -18,23 +18,41 @@ PostgreSQL pool, any connection goes back before the next request. At most WORKE
 requests run their Python at once per process; a bill that waits for the till's answer
 (the share page, up to SHARE_FRESH_WAIT_SECONDS) holds one. bench/README.md and
 docs/performance.md say what this saved.
+
+What Django still runs "thread-sensitively" around that trip (request_started's and
+request_finished's receivers, the response's close) goes to one long-lived thread as
+well. Django's handler gives each request an asgiref ThreadSensitiveContext of its own,
+and asgiref 3.13 makes a thread for each such context and another to join it when the
+request ends: two threads started and stopped per request, 0.6-0.8 ms of CPU of a small
+request's 1.5 (docs/performance.md, round 10).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponseBase
 
 WORKERS = 32
 _workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="http")
+# One call at a time on one thread, as asgiref asks of a context's executor: the calls
+# are Django's few signal hops of each request, each a fraction of a millisecond.
+_thread_sensitive = ThreadPoolExecutor(max_workers=1, thread_name_prefix="http-signals")
 
 
 class OneTripASGIHandler(ASGIHandler):
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """As ASGIHandler.__call__, with the long-lived thread for the request's context."""
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        async with ThreadSensitiveContext(executor=_thread_sensitive):
+            await self.handle(scope, receive, send)
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
         chain = self._middleware_chain

@@ -4,6 +4,7 @@ trip for each middleware's every hook (openapp_site.http); the pages are the sam
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -79,6 +80,30 @@ async def test_a_page_takes_a_few_trips_to_a_worker_thread_not_one_per_middlewar
     # the view took a trip of their own.
     assert ours <= 4, trips
     assert len(trips) >= 6 * ours
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_pages_one_after_another_make_no_thread_each(table_10):
+    """Django's handler runs a request's signals on a thread made for that request, and
+    starts another to join it: ours runs them on one thread that stays."""
+    from django.core.signals import request_finished
+
+    ran_on: list[threading.Thread] = []
+
+    def noted(**kwargs) -> None:
+        ran_on.append(threading.current_thread())
+
+    request_finished.connect(noted)
+    try:
+        for handler in (OneTripASGIHandler(), ASGIHandler()):
+            for _ in range(5):
+                status, _page = await served(handler, f"/t/{table_10.qr_token}")
+                assert status == 302
+    finally:
+        request_finished.disconnect(noted)
+    ours, djangos = ran_on[:5], ran_on[5:]
+    assert len(set(ours)) == 1 and ours[0].is_alive()
+    assert len(set(djangos)) == 5
 
 
 @pytest.mark.django_db(transaction=True)
