@@ -64,4 +64,9 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(BARE_PAGE.render({"sections": SECTIONS}, request))
 
 
-urlpatterns = [path("bench/bare", bare), *product_urlpatterns]
+def empty(request: HttpRequest) -> HttpResponse:
+    """The handler and the middleware alone (bench/handler_cost.py)."""
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/bare", bare), path("bench/empty", empty), *product_urlpatterns]
