@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ordering import vocabulary
+from ordering import stored_json, vocabulary
 from ordering.money import money
 from tables.models import Diner, Location, TableSession
 
@@ -343,7 +343,7 @@ class TableCheck(models.Model):
     # Which POS connection counted that Version (when it opened, in ns): versions compare
     # only within one connection, and an answer on a newer one replaces the check.
     connection = models.BigIntegerField(default=0)
-    state = models.JSONField(null=True, blank=True)
+    state = stored_json.JSONField(null=True, blank=True)
     support = models.CharField(
         max_length=12, choices=CheckSupport.choices, default=CheckSupport.LIVE
     )
