@@ -20,11 +20,13 @@ requests run their Python at once per process; a bill that waits for the till's 
 docs/performance.md say what this saved.
 
 What Django still runs "thread-sensitively" around that trip (request_started's and
-request_finished's receivers, the response's close) goes to one long-lived thread as
-well. Django's handler gives each request an asgiref ThreadSensitiveContext of its own,
-and asgiref 3.13 makes a thread for each such context and another to join it when the
+request_finished's receivers, the response's close) runs on a long-lived thread too.
+Django's handler gives each request an asgiref ThreadSensitiveContext of its own, and
+asgiref 3.13 makes a thread for each such context and another to join it when the
 request ends: two threads started and stopped per request, 0.6-0.8 ms of CPU of a small
-request's 1.5 (docs/performance.md, round 10).
+request's 1.5 (docs/performance.md, round 10). Here each request still has a context and
+a thread of its own, as asgiref asks, but the thread is lent from those kept idle and
+comes back when the request ends; requests never queue behind each other's.
 """
 
 from __future__ import annotations
@@ -40,18 +42,29 @@ from django.http import HttpRequest, HttpResponseBase
 
 WORKERS = 32
 _workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="http")
-# One call at a time on one thread, as asgiref asks of a context's executor: the calls
-# are Django's few signal hops of each request, each a fraction of a millisecond.
-_thread_sensitive = ThreadPoolExecutor(max_workers=1, thread_name_prefix="http-signals")
+# Single-thread executors no request holds, lent one to a request (only the event loop
+# touches the list); at most WORKERS are kept.
+_idle_request_threads: list[ThreadPoolExecutor] = []
 
 
 class OneTripASGIHandler(ASGIHandler):
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        """As ASGIHandler.__call__, with the long-lived thread for the request's context."""
+        """As ASGIHandler.__call__, with a lent thread for the request's context."""
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        async with ThreadSensitiveContext(executor=_thread_sensitive):
-            await self.handle(scope, receive, send)
+        thread = (
+            _idle_request_threads.pop()
+            if _idle_request_threads
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="http-request")
+        )
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+        finally:
+            if len(_idle_request_threads) < WORKERS:
+                _idle_request_threads.append(thread)
+            else:
+                thread.shutdown(wait=False)
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)

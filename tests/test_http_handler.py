@@ -85,7 +85,7 @@ async def test_a_page_takes_a_few_trips_to_a_worker_thread_not_one_per_middlewar
 @pytest.mark.django_db(transaction=True)
 async def test_pages_one_after_another_make_no_thread_each(table_10):
     """Django's handler runs a request's signals on a thread made for that request, and
-    starts another to join it: ours runs them on one thread that stays."""
+    starts another to join it: ours lends each request a thread that stays."""
     from django.core.signals import request_finished
 
     ran_on: list[threading.Thread] = []
