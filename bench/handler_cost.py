@@ -33,24 +33,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.test_http_handler import scope  # noqa: E402
+
 AT_ONCE = 10
 
 
-def scope(path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+def gzip_request(path: str) -> dict[str, Any]:
+    """The handler tests' GET (tests/test_http_handler.py), gzip accepted as phones do."""
+    request = scope(path)
+    request["headers"] = [*request["headers"], (b"accept-encoding", b"gzip")]
+    return request
 
 
 async def one_request(app: Any, path: str) -> int:
@@ -72,7 +64,7 @@ async def one_request(app: Any, path: str) -> int:
         elif message["type"] == "http.response.body" and not message.get("more_body"):
             answered.set()
 
-    await app(scope(path), receive, send)
+    await app(gzip_request(path), receive, send)
     return status[0]
 
 
