@@ -1,8 +1,8 @@
-"""What a request costs in Django's ASGI handler, ours beside Django's own, in one process.
+"""What a request costs in Django's ASGI handler: ours, round 9's and Django's own, in one process.
 
 The server is left out: each request is an ASGI call made here (scope, body, the answer
-read to its end), 10 at a time, as daphne makes them. The two handlers take turns, in
-rounds, so that whatever else the machine does falls on both alike:
+read to its end), 10 at a time, as daphne makes them. The three handlers take turns, in
+rounds, so that whatever else the machine does falls on all alike:
 
 - `/bench/empty`: a view that answers "ok", so what is measured is the handler and the
   product's middleware;
