@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from ordering import limits, live
 from ordering.availability import mark_unavailable
-from ordering.models import BasketLine, Batch, BatchLine, BatchState, Modifier
+from ordering.models import WAITING, BasketLine, Batch, BatchLine, BatchState, Modifier
 from ordering.reasons import NOT_SENT, Reason, describe_line_problem
 from ordering.signals import BATCH, announce_floor_change, announce_till_work
 from tables.models import Diner
@@ -144,15 +144,28 @@ def _floor(batch_id: uuid.UUID) -> None:
         announce_floor_change(session_id)
 
 
-def claim(batch_id: uuid.UUID, worker: str, lease: timedelta) -> bool:
-    """Take a batch for sending unless another worker holds it: compare-and-set."""
+def take_for_sending(
+    batch_id: uuid.UUID, worker: str, lease: timedelta, written_since: datetime
+) -> bool:
+    """Take a due batch for sending and record it as sent, in one compare-and-set: unless
+    another worker holds it, the POS answered it, or it was written (or resent by staff)
+    before `written_since`, too old to cook. It is recorded as sent before it goes on the
+    wire, so a crash leads to a resend with its RequestID; not_sent takes it back."""
     now = timezone.now()
     return bool(
         Batch.objects.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            Q(resent_at__gte=written_since)
+            | Q(resent_at__isnull=True, created_at__gte=written_since),
             pk=batch_id,
-            state__in=[BatchState.PENDING, BatchState.SENT],
-        ).update(claimed_by=worker, claimed_until=now + lease)
+            state__in=WAITING,
+        ).update(
+            claimed_by=worker,
+            claimed_until=now + lease,
+            state=BatchState.SENT,
+            sent_at=Coalesce("sent_at", Value(now)),
+            attempts=F("attempts") + 1,
+        )
     )
 
 
@@ -160,33 +173,18 @@ def release(batch_id: uuid.UUID, worker: str) -> None:
     Batch.objects.filter(pk=batch_id, claimed_by=worker).update(claimed_until=None)
 
 
-def mark_sent(batch_id: uuid.UUID, worker: str, loaded: Batch | None = None) -> bool:
-    """Record that the batch is about to go on the wire (before it does, so a crash resends).
-    `loaded`: the batch as its sender read it after claiming it (its attempts so far and
-    when it was written), which saves reading them again."""
-    now = timezone.now()
-    updated = Batch.objects.filter(
-        pk=batch_id, claimed_by=worker, state__in=[BatchState.PENDING, BatchState.SENT]
-    ).update(
-        state=BatchState.SENT,
-        sent_at=Coalesce("sent_at", Value(now)),
-        attempts=F("attempts") + 1,
-    )
-    if updated:
-        # What the diner reads changes only when a queued batch goes out ("Queued" →
-        # "Sending"), and at the first resend ("we keep trying"). A batch sent as soon as it
-        # was written already says "Sending" on the phone: pushing that again would cost a
-        # render of the basket for nothing, on every batch.
-        if loaded is not None:  # claimed by this worker: nobody else counted an attempt
-            attempts, created_at = loaded.attempts + 1, loaded.created_at
-        else:
-            attempts, created_at = Batch.objects.values_list("attempts", "created_at").get(
-                pk=batch_id
-            )
-        if attempts == 2 or (attempts == 1 and now - created_at > WAS_QUEUED):
-            _announce(batch_id)
-            _floor(batch_id)
-    return bool(updated)
+def sending(batch: Batch) -> None:
+    """The batch just taken for sending, as read after take_for_sending (its attempts, when
+    it was first sent; with its session and table): tell the phones when what they show
+    changes. That is only when a queued batch goes out ("Queued" → "Sending"), and at the
+    first resend ("we keep trying"). A batch sent as soon as it was written already says
+    "Sending" on the phone: pushing that again would cost a render of the basket for
+    nothing, on every batch."""
+    queued = batch.sent_at is not None and batch.sent_at - batch.created_at > WAS_QUEUED
+    if batch.attempts == 2 or (batch.attempts == 1 and queued):
+        session = batch.session
+        _announce(batch.id, live.BatchMove(BatchState.SENT, batch.diner_id, "", session.public_id))
+        announce_floor_change(session.pk, session.table_id, session.table.location_id)
 
 
 def not_sent(batch_id: uuid.UUID, worker: str) -> None:

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 
 from ordering import checks, floor, notices, till
 from ordering.checks import CheckState
-from ordering.models import Batch, BatchState, CheckSupport, TableCheck
+from ordering.models import WAITING, Batch, BatchState, CheckSupport, TableCheck
 from ordering.money import money
 from ordering.reasons import describe_batch_problem
 from ordering.signals import announce_floor_change
@@ -62,9 +62,6 @@ class LineView:
 def names_of(diners: list[Diner]) -> dict[str, str]:
     """Diner id (as text, as it travels) → the name they gave, for those who gave one."""
     return {str(diner.pk): diner.name for diner in diners if diner.name}
-
-
-WAITING = [BatchState.PENDING, BatchState.SENT]
 
 
 def sending_lines(

@@ -242,6 +242,8 @@ FINAL_STATES = {
     BatchState.FAILED,
     BatchState.UNCONFIRMED,
 }
+# The rest: not answered yet, queued or sent.
+WAITING = [BatchState.PENDING, BatchState.SENT]
 
 
 class Batch(models.Model):

@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from ordering.models import Batch, BatchState
+from ordering.models import WAITING, Batch, BatchState
 from pos_bridge.models import PosConnection
 from tables.models import Location
 
 DEFAULT_MAX_WAIT = timedelta(seconds=60)
-WAITING = [BatchState.PENDING, BatchState.SENT]
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 For each due batch a worker:
 1. claims it with a compare-and-set on its lease, so two workers never send it together;
-2. records it as sent *before* it goes on the wire, so a crash leads to a resend;
+2. records it as sent *before* it goes on the wire, so a crash leads to a resend (one
+   write with the claim);
 3. sends CreateOrder with the batch's RequestID, the same on every attempt, so a resend is
    answered by the POS with its first result instead of a second order (protocol §4);
 4. records the answer, which moves the batch forward once; or, with no answer, lets the
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ordering import batches
-from ordering.models import Batch, BatchLine, BatchState
+from ordering.models import WAITING, Batch, BatchLine, BatchState
 from ordering.reasons import Reason
 from ordering.signals import announce_floor_change
 from pos_bridge import protocol, snapshots
@@ -40,7 +41,7 @@ def due_batch_ids(location_ids: list[int], limit: int = 50) -> list[tuple[uuid.U
     due = (
         Batch.objects.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            state__in=[BatchState.PENDING, BatchState.SENT],
+            state__in=WAITING,
             session__table__location_id__in=location_ids,
         )
         .order_by("created_at")
@@ -67,26 +68,35 @@ def expire(older_than: timedelta) -> int:
 
 
 def _load(batch_id: uuid.UUID) -> tuple[Batch, list[BatchLine]]:
-    """The batch with its table and location, and its lines."""
-    batch = Batch.objects.select_related("session__table__location").get(pk=batch_id)
-    return batch, list(BatchLine.objects.filter(batch_id=batch_id).order_by("id"))
+    """The batch with its session, table and location, and its lines: one read, each line
+    carrying its batch (a batch is written with at least one line)."""
+    lines = list(
+        BatchLine.objects.filter(batch_id=batch_id)
+        .select_related("batch__session__table__location")
+        .order_by("id")
+    )
+    if not lines:
+        return Batch.objects.select_related("session__table__location").get(pk=batch_id), []
+    return lines[0].batch, lines
 
 
 def _take(
     batch_id: uuid.UUID, worker: str, lease: timedelta, expiry: timedelta
 ) -> tuple[Batch, list[BatchLine], protocol.CreateOrderRequest] | str:
-    """Claim the batch, load it and record it as sent, in one trip to the database thread:
-    the batch, its lines and its CreateOrder, or why it is not to be sent now."""
-    if not batches.claim(batch_id, worker, lease):
-        return "claimed elsewhere"
-    batch, lines = _load(batch_id)
-    if (batch.resent_at or batch.created_at) < timezone.now() - expiry:
-        batches.release(batch_id, worker)
-        expire(expiry)
-        return "expired"
-    request = create_order_request(batch, lines)
-    if not batches.mark_sent(batch_id, worker, batch):
-        return "no longer due"
+    """Take the batch for sending (claimed and recorded as sent, in one write) and load it,
+    in one trip to the database thread: the batch, its lines and its CreateOrder, or why it
+    is not to be sent now."""
+    if not batches.take_for_sending(batch_id, worker, lease, timezone.now() - expiry):
+        # Another worker holds it, the POS answered it, or it is too old to cook: such a
+        # batch is failed, or left for staff, now rather than at the next round of expiry.
+        return "expired" if expire(expiry) else "not due"
+    try:
+        batch, lines = _load(batch_id)
+        request = create_order_request(batch, lines)
+    except Exception:
+        batches.not_sent(batch_id, worker)
+        raise
+    batches.sending(batch)
     return batch, lines, request
 
 
@@ -130,7 +140,7 @@ async def send_batch(
     log.info(
         "batch=%s state=sent attempt=%d request_id=%s worker=%s",
         batch_id,
-        batch.attempts + 1,
+        batch.attempts,
         batch.request_id,
         worker,
     )

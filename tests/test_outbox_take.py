@@ -1,0 +1,67 @@
+"""A batch is taken for sending by one worker at a time, never when too old to cook."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ordering import batches
+from ordering.basket import basket_of
+from ordering.models import BasketLine, Batch, BatchState
+from ordering.reasons import Reason
+from pos_bridge import outbox
+from tests.test_floor import a_visit
+
+pytestmark = pytest.mark.django_db
+
+LEASE = timedelta(seconds=30)
+EXPIRY = timedelta(minutes=15)
+
+
+def a_sent_basket(table, *names: str) -> Batch:
+    _session, (anna,) = a_visit(table, 1)
+    for name in names:
+        product = table.location.products.get(name=name)
+        BasketLine.objects.create(diner=anna, product=product, quantity=2)
+    return batches.send_basket(anna)
+
+
+def test_a_batch_taken_by_one_worker_is_not_taken_by_another_until_its_lease_runs_out(table_10):
+    batch = a_sent_basket(table_10, "Garlic Bread")
+
+    taken = outbox._take(batch.pk, "worker-a", LEASE, EXPIRY)
+    assert not isinstance(taken, str), taken
+    loaded, lines, request = taken
+    assert [line.name for line in lines] == ["Garlic Bread"]
+    assert request.provider_order_id == str(batch.pk)
+    assert request.service_mode_entity_id == table_10.pos_table_id
+    # Recorded as sent before it goes on the wire, so a crash leads to a resend.
+    assert loaded.state == BatchState.SENT and loaded.attempts == 1
+    assert Batch.objects.values_list("state", "attempts", "claimed_by").get(pk=batch.pk) == (
+        BatchState.SENT,
+        1,
+        "worker-a",
+    )
+
+    assert outbox._take(batch.pk, "worker-b", LEASE, EXPIRY) == "not due"
+    Batch.objects.filter(pk=batch.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    again = outbox._take(batch.pk, "worker-b", LEASE, EXPIRY)
+    assert not isinstance(again, str), again
+    assert again[0].attempts == 2 and again[0].request_id == batch.request_id
+
+
+def test_a_batch_too_old_to_cook_is_not_sent_and_its_lines_go_back_to_the_basket(table_10):
+    batch = a_sent_basket(table_10, "Garlic Bread")
+    Batch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - EXPIRY - timedelta(1))
+
+    assert outbox._take(batch.pk, "worker-a", LEASE, EXPIRY) == "expired"
+    failed = Batch.objects.get(pk=batch.pk)
+    assert (failed.state, failed.attempts, failed.rejection_reason) == (
+        BatchState.FAILED,
+        0,
+        Reason.UNREACHABLE,
+    )
+    basket = basket_of(batch.diner)
+    assert [line.product.name for line in basket.lines] == ["Garlic Bread"]
