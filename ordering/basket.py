@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from ordering.forms import ProductChoiceForm
 from ordering.kept import Kept
 from ordering.menu_languages import current_language, in_language
 from ordering.models import (
-    FINAL_STATES,
+    WAITING,
     BasketLine,
     Batch,
     BatchLine,
@@ -103,10 +103,12 @@ def _recent_batches(diner: Diner) -> list[Batch]:
 
 def basket_of(diner: Diner) -> BasketView:
     read_at = time.time_ns() // 1000
+    # Not yet sent, or on their way (a batch's own lines show what came of it); the lines
+    # of an accepted batch wait only for batches.clear_accepted_lines.
     lines = list(
-        diner.basket_lines.select_related("product", "variant").annotate(
-            batch_state=F("batch__state")
-        )
+        diner.basket_lines.filter(
+            Q(batch__isnull=True) | Q(batch__state__in=WAITING)
+        ).select_related("product", "variant")
     )
     unsent = [line for line in lines if line.batch_id is None]
     # Only the unsent lines are shown (a batch shows its own copy of its lines): their
@@ -140,8 +142,8 @@ def basket_of(diner: Diner) -> BasketView:
     waiting = any(batch.state == BatchState.PENDING for batch in batches)
     return BasketView(
         lines=unsent,
-        # A batch sent but never confirmed keeps its lines, shown under it, not as sending.
-        sending=[line for line in lines if line.batch_id and line.batch_state not in FINAL_STATES],
+        # Once the POS answers, the batch shows its own copy of the lines, not these.
+        sending=[line for line in lines if line.batch_id],
         batches=batches,
         total=total,
         kitchen_reachable=not waiting or till.reachable(diner.session.table.location_id),

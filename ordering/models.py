@@ -182,7 +182,8 @@ class Modifier(models.Model):
 
 
 class BasketLine(models.Model):
-    """Something one diner has picked and not yet had accepted by the POS."""
+    """Something one diner has picked and not yet had accepted by the POS (the lines of an
+    accepted batch are left for ordering.batches.clear_accepted_lines, and read by nothing)."""
 
     diner = models.ForeignKey(Diner, on_delete=models.CASCADE, related_name="basket_lines")
     product = models.ForeignKey(Product, on_delete=models.CASCADE)

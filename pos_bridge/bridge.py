@@ -7,7 +7,9 @@ several at once. Its loop:
 2. sends due batches over connected clients (pos_bridge.outbox);
 3. asks the POS for snapshots that sessions want (pos_bridge.snapshots);
 4. writes buffered frames and connection states, and prunes the message log now and then;
-5. sleeps until woken (a batch was written, a refresh wanted) or the poll interval passes.
+5. every half minute at most, ends batches too old to cook and clears the basket lines of
+   accepted ones (ordering.batches.clear_accepted_lines);
+6. sleeps until woken (a batch was written, a refresh wanted) or the poll interval passes.
 Stopping gives in-flight requests a moment to be answered, then hands the leases back.
 """
 
@@ -32,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from ordering import live
+from ordering import batches, live
 from ordering.signals import BATCH
 from pos_bridge import frame_log, leases, outbox, protocol, snapshots, wakeup
 from pos_bridge.client import PosClient, PosSettings, PosUnavailable
@@ -210,6 +212,7 @@ class Bridge:
             last["leases"] = now
         if now - last["expire"] >= min(30.0, self.batch_expiry.total_seconds() / 4):
             await sync_to_async(outbox.expire)(self.batch_expiry)
+            await sync_to_async(batches.clear_accepted_lines)()
             last["expire"] = now
         if not self._draining:
             await self._send_due_batches()

@@ -1,4 +1,5 @@
-"""A batch is taken for sending by one worker at a time, never when too old to cook."""
+"""A batch is taken for sending by one worker at a time, never when too old to cook; the lines
+of an accepted batch leave the diner's basket at once and are deleted later, together."""
 
 from __future__ import annotations
 
@@ -65,3 +66,30 @@ def test_a_batch_too_old_to_cook_is_not_sent_and_its_lines_go_back_to_the_basket
     )
     basket = basket_of(batch.diner)
     assert [line.product.name for line in basket.lines] == ["Garlic Bread"]
+
+
+def test_accepted_lines_leave_the_basket_at_once_and_are_deleted_later_together(table_10):
+    accepted = a_sent_basket(table_10, "Garlic Bread", "Scotch Egg")
+    anna = accepted.diner
+    assert not isinstance(outbox._take(accepted.pk, "worker-a", LEASE, EXPIRY), str)
+    assert batches.record_accepted(accepted.pk, 4)
+    # The diner's basket no longer holds them (the batch shows its own copy)...
+    unsent = BasketLine.objects.create(
+        diner=anna, product=table_10.location.products.get(name="Soup of the Day"), quantity=1
+    )
+    basket = basket_of(anna)
+    assert [line.pk for line in basket.lines] == [unsent.pk] and basket.sending == []
+    assert basket.count == 1
+    # ...while a batch still on its way keeps its lines as sending.
+    on_its_way = batches.send_basket(anna)
+    assert [line.product.name for line in basket_of(anna).sending] == ["Soup of the Day"]
+
+    assert batches.clear_accepted_lines() == 2
+    left = BasketLine.objects.filter(diner=anna)
+    assert list(left.values_list("product__name", "batch")) == [("Soup of the Day", on_its_way.pk)]
+    assert batches.clear_accepted_lines() == 0
+    # The accepted batch keeps its own lines, as the POS took them.
+    assert sorted(accepted.lines.values_list("name", flat=True)) == [
+        "Garlic Bread",
+        "Scotch Egg",
+    ]
