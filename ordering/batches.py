@@ -132,7 +132,7 @@ def send_basket(diner: Diner) -> Batch:
         session.table.location_id,
         len(lines),
     )
-    announce_till_work(BATCH)
+    announce_till_work(BATCH, (batch.id, session.table.location_id))
     announce_floor_change(session.pk, session.table_id, session.table.location_id)
     return batch
 

@@ -144,21 +144,30 @@ class Bridge:
         self._states: dict[int, tuple[str, str]] = {}
         self._wakeup: asyncio.Event | None = None
         self._refresh_asked = True
+        # New batches the wake-ups since the last round named (wakeup.Named), and whether
+        # one asked to look for due batches (a resend, a reconnect: what no name covers).
+        self._named: list[wakeup.Named] = []
+        self._look_for_due = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining = False  # shutting down: no new work, requests under way finish
         self._closing = False
 
-    def wake(self, work: str | None = None) -> None:
-        """Thread-safe: a batch was written (work BATCH) or a snapshot wanted (REFRESH, or
-        None: anything) in this process."""
+    def wake(self, work: str | None = None, batch: wakeup.Named | None = None) -> None:
+        """Thread-safe: a batch was written (work BATCH, and `batch` when it names the one
+        new batch) or a snapshot wanted (REFRESH, or None: anything) in this process."""
         if self._loop is not None and self._wakeup is not None:
-            self._loop.call_soon_threadsafe(self._woken, work)
+            self._loop.call_soon_threadsafe(self._woken, work, batch)
 
-    def _woken(self, work: str | None) -> None:
+    def _woken(self, work: str | None, batch: wakeup.Named | None = None) -> None:
         # A batch's wake-up sends batches only: the checks wanted are looked for when one is
-        # asked for, and at least every poll (snapshot retries).
+        # asked for, and at least every poll (snapshot retries). A wake-up naming its batch
+        # sends that one; any other looks for every due batch.
         if work != BATCH:
             self._refresh_asked = True
+        if batch is not None:
+            self._named.append(batch)
+        else:
+            self._look_for_due = True
         if self._wakeup is not None:
             self._wakeup.set()
 
@@ -174,7 +183,7 @@ class Bridge:
         listener = asyncio.create_task(wakeup.listen(self._woken))
         watchdog = asyncio.create_task(self._let_go_of_unrenewed_leases())
         log.info("bridge=%s started", self.worker)
-        last = {"leases": -1e9, "flush": -1e9, "prune": -1e9, "expire": -1e9, "refresh": -1e9}
+        last = dict.fromkeys(("leases", "flush", "prune", "expire", "refresh", "due"), -1e9)
         renew_every = min(LEASE_RENEW_SECONDS, self.lease.total_seconds() / 3)
         try:
             while not self._closing:
@@ -215,7 +224,13 @@ class Bridge:
             await sync_to_async(batches.clear_accepted_lines)()
             last["expire"] = now
         if not self._draining:
-            await self._send_due_batches()
+            # A batch named by its wake-up is sent without looking: the look, at least every
+            # poll, finds the rest (one whose wake-up was lost, a resend, a lease let go).
+            look = self._look_for_due or now - last["due"] >= self.poll_seconds
+            if look:
+                self._look_for_due = False
+                last["due"] = now
+            await self._send_due_batches(look)
             if self._refresh_asked or now - last["refresh"] >= self.poll_seconds:
                 self._refresh_asked = False
                 last["refresh"] = now
@@ -404,11 +419,17 @@ class Bridge:
         self._work.add(task)
         task.add_done_callback(self._work.discard)
 
-    async def _send_due_batches(self) -> None:
+    async def _send_due_batches(self, look: bool = True) -> None:
+        """The batches named by wake-ups, or with `look` every due batch."""
+        named, self._named = self._named, []
         connected = self._connected_clients()
         if not connected:
-            return
-        for batch_id, location_id in await sync_to_async(outbox.due_batch_ids)(list(connected)):
+            return  # a reconnect wakes the bridge to look
+        if look:
+            due = await sync_to_async(outbox.due_batch_ids)(list(connected))
+        else:
+            due = [(batch_id, location) for batch_id, location in named if location in connected]
+        for batch_id, location_id in due:
             if batch_id not in self._in_flight:
                 self._in_flight.add(batch_id)
                 self._spawn(self._send(connected[location_id], batch_id))

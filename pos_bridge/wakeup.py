@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,11 @@ WAKE_GROUP = "pos-bridge.wake"
 WAKE_MESSAGE = {"type": "bridge.wake"}
 DEFAULT_GROUP_EXPIRY_SECONDS = 86400
 
-# What a wake-up is for (ordering.signals: BATCH, REFRESH); None: anything.
-Wake = Callable[[str | None], None]
+# A new batch a wake-up names: its id and its location.
+Named = tuple[uuid.UUID, int]
+# Called with what a wake-up is for (ordering.signals: BATCH, REFRESH; None: anything) and
+# the batch it names, if one.
+Wake = Callable[[str | None, Named | None], None]
 
 _local: set[Wake] = set()
 _local_lock = threading.Lock()
@@ -46,16 +50,17 @@ def running_in_this_process() -> bool:
         return bool(_local)
 
 
-def wake_bridge(work: str | None = None, **_signal: Any) -> None:
+def wake_bridge(work: str | None = None, batch: Named | None = None, **_signal: Any) -> None:
     """Work was written: wake the bridge in this process, and through Redis the others."""
     with _local_lock:
         local = list(_local)
     for wake in local:
-        wake(work)
+        wake(work, batch)
     if settings.REDIS_URL and not local:
+        named = [str(batch[0]), batch[1]] if batch else None
         try:
             async_to_sync(get_channel_layer().group_send)(
-                WAKE_GROUP, {**WAKE_MESSAGE, "work": work}
+                WAKE_GROUP, {**WAKE_MESSAGE, "work": work, "batch": named}
             )
         except Exception:  # the poll will find the work anyway
             log.warning("could not wake the bridge workers through the channel layer")
@@ -66,9 +71,19 @@ def renew_every(layer: Any) -> float:
     return getattr(layer, "group_expiry", DEFAULT_GROUP_EXPIRY_SECONDS) / 4
 
 
+def _named(value: Any) -> Named | None:
+    """The batch a wake-up from another process names; none when it names none, or names
+    one in a shape no web process writes (the bridge then looks for due batches)."""
+    try:
+        batch_id, location_id = value
+        return uuid.UUID(batch_id), int(location_id)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 async def listen(woken: Wake) -> None:
     """Across processes: call `woken` with what each wake-up sent to the group is for (None
-    when it does not say), until cancelled."""
+    when it does not say) and the batch it names, until cancelled."""
     layer = get_channel_layer()
     if not settings.REDIS_URL or layer is None:
         return
@@ -77,7 +92,7 @@ async def listen(woken: Wake) -> None:
     try:
         while True:
             message = await layer.receive(channel)
-            woken(message.get("work"))
+            woken(message.get("work"), _named(message.get("batch")))
     finally:
         renewing.cancel()
         with contextlib.suppress(Exception):
