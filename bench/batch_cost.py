@@ -54,6 +54,7 @@ class Steps:
         self.counting = False
         self.show_queries = False
         self.shown: set[str] = set()
+        self.executed = 0
 
     async def run(self, name: str, call: Any, *args: Any) -> Any:
         """Call a step as the product's processes do: on a worker thread, under a running
@@ -91,13 +92,29 @@ class Steps:
 
     async def web(self, name: str, call: Any) -> None:
         """The diner's socket: a coroutine on the loop, as in daphne (its database reads go
-        to a worker thread themselves)."""
+        to a worker thread themselves, whose connection counts them: counting_connections)."""
         if name not in self.order:
             self.order.append(name)
         started = time.process_time()
+        executed = self.executed
         await call()
         if self.counting:
             self.cpu[name] += time.process_time() - started
+            self.queries[name] += self.executed - executed
+
+    def counting_connections(self) -> None:
+        """Count the statements of every database connection opened from now on (the
+        socket's reads run on a thread of their own, with a connection of its own)."""
+        from django.db.backends.signals import connection_created
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            self.executed += 1
+            return execute(sql, params, many, context)
+
+        def opened(sender: Any, connection: Any, **_: Any) -> None:
+            connection.execute_wrappers.append(count)
+
+        connection_created.connect(opened, weak=False)
 
 
 def main() -> None:
@@ -154,6 +171,7 @@ def main() -> None:
     layer.group_send = listening
     steps = Steps(args.profile)
     steps.show_queries = args.queries
+    steps.counting_connections()
 
     class Phone:
         def __init__(self, table: Table) -> None:
@@ -298,7 +316,8 @@ def main() -> None:
     product = total - steps.cpu["POS simulator"]
     print(
         f"CPU per batch: {product * 1000 / n:.3f} ms in the product (the POS simulator's "
-        f"{steps.cpu['POS simulator'] * 1000 / n:.3f} ms apart); wall {wall * 1000 / n:.3f} ms"
+        f"{steps.cpu['POS simulator'] * 1000 / n:.3f} ms apart); wall {wall * 1000 / n:.3f} ms; "
+        f"{sum(steps.queries.values()) / n:.2f} queries"
     )
     if steps.profiler is not None and not steps.profiler.getstats():
         print(f"no step's name starts with {args.profile!r}: {', '.join(steps.order)}")
