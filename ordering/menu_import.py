@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from ordering import menu_format, menu_version
+from ordering.batches import clear_accepted_lines
 from ordering.identifiers import FORMAT_HELP, is_identifier, reported_identifiers
 from ordering.menu_format import (
     MENU_FORMAT,
@@ -109,6 +110,9 @@ def write_menu(location: Location, menu: Menu) -> MenuImportResult:
     with transaction.atomic():
         # Two imports for one location run one after the other, not interleaved.
         Location.objects.select_for_update().filter(pk=location.pk).first()
+        # The lines of accepted batches, left for the bridge's next round, are on a check:
+        # gone first, so that the basket lines this import reports deleted are diners' own.
+        clear_accepted_lines()
         result = _MenuWriter(location).write(menu.categories)
     result.warnings = warnings
     return result

@@ -17,6 +17,9 @@ from ordering import menu_format
 from ordering.menu_import import MenuImportError, export_menu, import_menu, validate_menu
 from ordering.models import (
     Allergen,
+    BasketLine,
+    Batch,
+    BatchState,
     Category,
     DietaryTag,
     Modifier,
@@ -24,7 +27,7 @@ from ordering.models import (
     Product,
     Variant,
 )
-from tables.models import Location
+from tables.models import Location, Table
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +380,28 @@ def test_variants_modifier_groups_and_modifiers_removed_from_the_file_are_delete
     assert not ModifierGroup.objects.filter(name="Extras").exists()
     assert Modifier.objects.filter(plu="pepper").exists()
     assert result.deleted == {"variants": 1, "modifier groups": 1, "modifiers": 3}
+
+
+def test_a_removed_variant_reports_the_diners_lines_it_takes_not_those_already_accepted(
+    location,
+):
+    import_menu(location, menu())
+    half = Variant.objects.get(pos_identifier="half-401")
+    table = Table.objects.create(location=location, name="Table 1", pos_table_id="1")
+    anna = table.open_session().join("phone-anna")[0]
+    accepted = BasketLine.objects.create(diner=anna, product=half.product, variant=half, quantity=1)
+    batch = Batch.objects.create(
+        session=anna.session, diner=anna, use_pos_prices=True, state=BatchState.ACCEPTED
+    )
+    BasketLine.objects.filter(pk=accepted.pk).update(batch=batch)  # on the check already
+    BasketLine.objects.create(diner=anna, product=half.product, variant=half, quantity=2)
+    data = menu()
+    product_in(data, "Corona")["variants"].pop()  # HALF
+
+    result = import_menu(location, data)
+
+    assert result.deleted == {"variants": 1, "basket lines": 1}
+    assert not BasketLine.objects.exists()
 
 
 def test_products_missing_from_the_file_are_marked_unavailable_not_deleted(location):
