@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,6 @@ from ordering.forms import ProductChoiceForm
 from ordering.kept import Kept
 from ordering.menu_languages import current_language, in_language
 from ordering.models import (
-    WAITING,
     BasketLine,
     Batch,
     BatchLine,
@@ -39,7 +38,6 @@ SHOWN_BATCHES = 5
 @dataclass
 class BasketView:
     lines: list[BasketLine]  # not yet sent, or turned down and given back
-    sending: list[BasketLine]  # in a batch waiting for the POS
     batches: list[Batch]  # this diner's recent batches, newest first
     total: Decimal
     kitchen_reachable: bool = True  # a bridge holds the POS connection and is connected
@@ -103,16 +101,10 @@ def _recent_batches(diner: Diner) -> list[Batch]:
 
 def basket_of(diner: Diner) -> BasketView:
     read_at = time.time_ns() // 1000
-    # Not yet sent, or on their way (a batch's own lines show what came of it); the lines
-    # of an accepted batch wait only for batches.clear_accepted_lines.
-    lines = list(
-        diner.basket_lines.filter(
-            Q(batch__isnull=True) | Q(batch__state__in=WAITING)
-        ).select_related("product", "variant")
+    # Lines sent are shown under their batch, as the batch's own copy (what came of it).
+    unsent = list(
+        diner.basket_lines.filter(batch__isnull=True).select_related("product", "variant")
     )
-    unsent = [line for line in lines if line.batch_id is None]
-    # Only the unsent lines are shown (a batch shows its own copy of its lines): their
-    # choices are read, none when the basket was just sent.
     modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
     prefetch_related_objects(unsent, Prefetch("modifiers", queryset=modifiers_in_menu_order))
     # Shown in the diner's language (the batch sent to the POS keeps the location's).
@@ -142,8 +134,6 @@ def basket_of(diner: Diner) -> BasketView:
     waiting = any(batch.state == BatchState.PENDING for batch in batches)
     return BasketView(
         lines=unsent,
-        # Once the POS answers, the batch shows its own copy of the lines, not these.
-        sending=[line for line in lines if line.batch_id],
         batches=batches,
         total=total,
         kitchen_reachable=not waiting or till.reachable(diner.session.table.location_id),
@@ -179,6 +169,15 @@ def render_basket_push(diner: Diner, state: str, *, on_basket_page: bool) -> str
     if note := OUTCOME_NOTES.get(state):
         html += render_to_string("ordering/_notice.html", {"notice": note})
     return html
+
+
+def render_accepted_head(batch_id: str) -> str:
+    """The head of a batch the POS accepted, to replace the one on the basket page: what
+    an acceptance changes there, read from nothing. The lines it lists were sent as they
+    are, the count of unsent lines does not move, and a yes is final, so diner.js puts
+    this head back when it reaches the phone before the basket that lists the batch."""
+    batch = Batch(pk=uuid.UUID(batch_id), state=BatchState.ACCEPTED)
+    return render_to_string("ordering/_batch_head.html", {"batch": batch, "pushed": True})
 
 
 def render_basket_if_holding(diner: Diner, product_id: int) -> str:

@@ -248,13 +248,20 @@ def record_accepted(
             # copy: the basket no longer reads them, and clear_accepted_lines deletes them
             # later, off the path the diner waits on.
             # The note went with this batch; a note typed since stays for the next one.
-            if row["note"]:
+            note_taken = bool(row["note"]) and bool(
                 Diner.objects.filter(pk=row["diner_id"], order_note=row["note"]).update(
                     order_note=""
                 )
+            )
             _announce(
                 batch_id,
-                live.BatchMove(BatchState.ACCEPTED, row["diner_id"], "", row["session__public_id"]),
+                live.BatchMove(
+                    BatchState.ACCEPTED,
+                    row["diner_id"],
+                    "",
+                    row["session__public_id"],
+                    note_taken=note_taken,
+                ),
             )
             if tell_floor:
                 announce_floor_change(

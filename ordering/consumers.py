@@ -5,7 +5,7 @@ session through the table's current code (a rotation cuts it off, live), and the
 must be the site's own. Each page says what it shows (`?page=bill`, `?page=menu`,
 `?page=basket`): the bill page also gets the whole check, the menu page each product whose
 availability changes, the basket page the diner's basket whenever one of their batches
-moves. It sends the current state on
+moves (an acceptance: that batch's head alone). It sends the current state on
 connect (so a phone that was away gets the present, not a replay) and then whatever the
 table's group carries for this diner, each in the phone's language (its language cookie,
 else its Accept-Language, as the pages). It ignores anything the phone sends.
@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from ordering.availability import render_menu_item
-from ordering.basket import render_basket_if_holding, render_basket_push
+from ordering.basket import render_accepted_head, render_basket_if_holding, render_basket_push
 from ordering.checks import CheckState, of_session
 from ordering.languages import in_language, language_of_scope
 from ordering.live import (
@@ -32,7 +32,7 @@ from ordering.live import (
     render_notice,
     view_of_message,
 )
-from ordering.models import TableCheck
+from ordering.models import BatchState, TableCheck
 from ordering.notices import words
 from ordering.share_page import render_share
 from tables.diners import phone_from_cookies, session_and_diner
@@ -133,6 +133,12 @@ class DinerConsumer(AsyncWebsocketConsumer):
             # comes as the check itself, with the lines on it).
             await self._send_bill()
         if event["diner"] != self.diner.pk:
+            return
+        if event["state"] == BatchState.ACCEPTED and not event.get("note_taken"):
+            # A yes changes the batch's head and nothing else this phone shows.
+            if self.page == "basket":
+                html = in_language(self.language, render_accepted_head, event["batch"])
+                await self.send(text_data=html)
             return
         html = await database_sync_to_async(in_language)(
             self.language,

@@ -376,6 +376,9 @@ class BatchMove:
     diner_id: int
     rejection_reason: str
     session_public_id: uuid.UUID
+    # The accepted batch took the diner's order note with it: the basket's note field
+    # empties, so the basket is rendered again rather than the batch's head alone.
+    note_taken: bool = False
 
 
 def batch_moved(batch_id: uuid.UUID, moved: BatchMove | None = None) -> None:
@@ -404,6 +407,7 @@ def batch_moved(batch_id: uuid.UUID, moved: BatchMove | None = None) -> None:
         "state": moved.state,
         "diner": moved.diner_id,
         "problem": describe_batch_problem(reason) if reason else "",
+        "note_taken": moved.note_taken,
     }
     async_to_sync(layer.group_send)(group_named(moved.session_public_id), message)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.diner_pages import (
     CORONA_PLU,
@@ -38,6 +38,11 @@ UNCONFIRMED = "Not confirmed by the kitchen"
 
 def batch_state(page: Page, state: str) -> Locator:
     return page.get_by_role("heading", name=state, level=2, exact=True)
+
+
+def batch_in(page: Page, state: str) -> Locator:
+    """A batch's section on the basket page, by the state its head shows."""
+    return page.locator(".batch").filter(has=page.locator(f'.batch-head[data-state="{state}"]'))
 
 
 def send_garlic_bread(page: Page) -> None:
@@ -99,8 +104,48 @@ def test_a_slow_pos_shows_the_order_sending_and_then_accepted(
         expect(page.get_by_role("list", name="On its way")).to_contain_text("2 × Garlic Bread")
         expect(batch_state(page, ACCEPTED)).to_be_visible(timeout=POS_TIMEOUT_MS)
         expect(batch_state(page, SENDING)).to_have_count(0)
-        expect(page.locator(".batch-accepted")).to_contain_text("2 × Garlic Bread")
+        expect(batch_in(page, "accepted")).to_contain_text("2 × Garlic Bread")
         expect(page.get_by_text("Your basket is empty")).to_be_visible()
+
+
+def test_an_acceptance_that_overtakes_the_sends_answer_still_shows(
+    tmp_path: Path, new_phone: NewPhone
+) -> None:
+    """The POS's yes comes as the batch's head alone; when it reaches the phone before the
+    Send's answer (which lists the batch as sending), the answer must not undo it."""
+    delay = ["--simulator-answer-delay", "1"]
+    with live_demo(tmp_path, extra_args=delay) as demo:
+        page = scan_table(new_phone, demo, 10)
+        yes_heard: list[str] = []
+        page.on(
+            "websocket",
+            lambda socket: socket.on(
+                "framereceived",
+                lambda frame: yes_heard.append(frame) if 'data-state="accepted"' in frame else None,
+            ),
+        )
+        open_product(page, "Garlic Bread")
+        add_to_basket(page, "Garlic Bread", 2)
+        open_basket(page)
+        held: list[str] = []
+
+        def hold_the_answer(route: Route) -> None:
+            answer = route.fetch()  # read before the POS answered: it says "Sending"
+            held.append(answer.text())
+            waited = 0
+            while not yes_heard and waited < POS_TIMEOUT_MS:
+                page.wait_for_timeout(50)
+                waited += 50
+            route.fulfill(response=answer)
+
+        page.route("**/basket/send", hold_the_answer)
+        send_to_kitchen(page)
+
+        expect(page.get_by_text("Your basket is empty")).to_be_visible(timeout=POS_TIMEOUT_MS)
+        assert SENDING in held[0] and yes_heard
+        expect(batch_in(page, "accepted")).to_contain_text("2 × Garlic Bread")
+        expect(batch_state(page, ACCEPTED)).to_be_visible()
+        expect(batch_state(page, SENDING)).to_have_count(0)
 
 
 def test_an_order_the_pos_turns_down_is_shown_rejected_with_its_reason(
@@ -137,7 +182,7 @@ def test_an_order_the_pos_never_answers_is_resent_then_left_for_staff_to_confirm
             batch_state(page, "Waiting for the kitchen to confirm — we keep trying")
         ).to_be_visible(timeout=POS_TIMEOUT_MS)
         expect(batch_state(page, UNCONFIRMED)).to_be_visible(timeout=POS_TIMEOUT_MS)
-        expect(page.locator(".batch-unconfirmed .batch-problem")).to_have_text(
+        expect(batch_in(page, "unconfirmed").locator(".batch-problem")).to_have_text(
             "The kitchen never confirmed this order — please ask a member of staff "
             "whether it arrived before you order it again"
         )

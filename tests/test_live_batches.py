@@ -4,6 +4,7 @@ moment the bridge records it: no page asks the server again (no polling)."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -51,7 +52,7 @@ async def basket_pushes(phone: LivePhone, until: str, timeout: float = 8) -> lis
         left = deadline - asyncio.get_running_loop().time()
         assert left > 0, f"no basket push said {until!r}: {pushes}"
         html = await phone.next_push(timeout=left)
-        if 'id="basket"' in html:
+        if 'id="basket"' in html or 'class="batch-head"' in html:
             pushes.append(html)
             if until in html:
                 return pushes
@@ -65,19 +66,49 @@ async def test_an_accepted_batch_reaches_the_senders_basket_over_the_socket_with
             ben = await on_the_basket_page(restaurant)
             await anna.call("add", "Corona", variant="PINT", quantity=2)
             asked = no_more_gets(anna)
-            await anna.call("send")
+            answer = (
+                await anna.call("post", "basket/send", HTTP_HX_REQUEST="true")
+            ).content.decode()
+            assert "2 × Corona" in answer and SENDING in answer
 
             pushes = await basket_pushes(anna, ACCEPTED)
             assert asked == []
-            # One push per move: sent, then accepted (the basket's answer showed it pending).
-            assert len(pushes) <= 2 and SENDING not in pushes[-1]
-            assert "2 × Corona" in pushes[-1] and "Your basket is empty" in pushes[-1]
-            assert 'id="basket-count">0<' in pushes[-1]
+            # The Send's answer showed it sending; the yes is the batch's head alone (the
+            # lines under it and the basket's count do not change).
+            batch = await Batch.objects.aget()
+            assert [" ".join(push.split()) for push in pushes] == [
+                f'<div class="batch-head" id="batch-{batch.pk}-head" data-state="accepted" '
+                f'hx-swap-oob="true"> <h2 class="batch-state"> {ACCEPTED} </h2> '
+                f'<span id="batch-{batch.pk}-lines" hidden></span> </div>'
+            ]
             # Ben sent nothing: his basket is not pushed, only the check's change.
             while not await ben.nothing_more(0.3):
                 assert 'id="basket"' not in await ben.next_push()
         await anna.hang_up()
         await ben.hang_up()
+
+
+async def test_an_acceptance_that_took_the_order_note_empties_the_note_field_on_the_basket():
+    """The note went with the batch: once the POS took it, the basket (with a line added
+    meanwhile) is pushed whole, its note field empty, so the note is not sent twice."""
+    with running_simulator(answer_delay=1.0) as pos:
+        restaurant = await sync_to_async(make_restaurant)(pos.url)
+        async with bridge_on_this_loop():
+            anna = await on_the_basket_page(restaurant)
+            await anna.call("add", "Corona", variant="PINT", quantity=2)
+            await anna.call("post", "basket/note", {"note": "Candles on the cake"})
+            await anna.call("send")
+            await anna.call("add", "Corona", variant="PINT", quantity=1)  # while on its way
+            answered = await basket_pushes(anna, ACCEPTED)
+            assert 'id="basket"' in answered[-1] and "2 × Corona" in answered[-1]
+            note_field = re.search(
+                r'<textarea id="order-note"[^>]*>([^<]*)</textarea>', answered[-1]
+            )
+            assert note_field is not None and note_field.group(1) == ""
+            assert 'id="basket-count">1<' in answered[-1]
+            batch = await Batch.objects.aget()
+            assert batch.note == "Candles on the cake"
+        await anna.hang_up()
 
 
 async def test_a_rejection_arrives_with_its_reason_and_clears_once_fixed_and_resent():
@@ -96,11 +127,14 @@ async def test_a_rejection_arrives_with_its_reason_and_clears_once_fixed_and_res
             )
             await anna.call("post", f"basket/{line.pk}/quantity", {"quantity": 1})
             asked = no_more_gets(anna)
-            await anna.call("send")
-            accepted = (await basket_pushes(anna, ACCEPTED))[-1]
+            answer = (
+                await anna.call("post", "basket/send", HTTP_HX_REQUEST="true")
+            ).content.decode()
+            # Sent again, the turn-down is history: only the new batch shows.
+            assert REJECTED not in answer and "Only 1 left" not in answer
+            assert answer.count('class="batch"') == 1 and SENDING in answer
+            await basket_pushes(anna, ACCEPTED)
             assert asked == []
-            assert REJECTED not in accepted and "Only 1 left" not in accepted
-            assert accepted.count('class="batch ') == 1
             states = await sync_to_async(
                 lambda: sorted(Batch.objects.values_list("state", flat=True))
             )()

@@ -78,11 +78,17 @@ def test_accepted_lines_leave_the_basket_at_once_and_are_deleted_later_together(
         diner=anna, product=table_10.location.products.get(name="Soup of the Day"), quantity=1
     )
     basket = basket_of(anna)
-    assert [line.pk for line in basket.lines] == [unsent.pk] and basket.sending == []
+    assert [line.pk for line in basket.lines] == [unsent.pk]
     assert basket.count == 1
-    # ...while a batch still on its way keeps its lines as sending.
+    # ...nor the lines of a batch on its way, which it lists under that batch.
     on_its_way = batches.send_basket(anna)
-    assert [line.product.name for line in basket_of(anna).sending] == ["Soup of the Day"]
+    basket = basket_of(anna)
+    assert basket.lines == [] and basket.count == 0
+    newest = basket.batches[0]
+    assert (newest.pk, [line.name for line in newest.sent_lines]) == (
+        on_its_way.pk,
+        ["Soup of the Day"],
+    )
 
     assert batches.clear_accepted_lines() == 2
     left = BasketLine.objects.filter(diner=anna)

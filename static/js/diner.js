@@ -42,6 +42,29 @@
     }
   });
 })();
+// A batch the POS accepted comes as its head alone (ordering/_batch_head.html). A yes is
+// final, so when it reaches the phone before the basket that lists the batch (the Send's
+// answer), or a basket read before it is swapped in after it, the head is put back.
+(function () {
+  var accepted = {};  // head id -> its HTML
+  function putBack() {
+    Object.keys(accepted).forEach(function (id) {
+      var head = document.getElementById(id);
+      if (head && head.getAttribute("data-state") !== "accepted") head.outerHTML = accepted[id];
+    });
+  }
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = event.detail.message;
+    parsed.content.querySelectorAll('.batch-head[data-state="accepted"]').forEach(function (head) {
+      head.removeAttribute("hx-swap-oob");
+      accepted[head.id] = head.outerHTML;
+    });
+    putBack();
+  });
+  document.addEventListener("htmx:afterSwap", putBack);
+  document.addEventListener("htmx:oobAfterSwap", putBack);
+})();
 // The order note sits in the basket, above Send; the basket is swapped whole (an answer, a
 // push). Text typed and not yet saved survives a swap that did not change the saved note.
 (function () {
