@@ -3,6 +3,8 @@ give what the ORM gives, field for field, on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from decimal import Decimal
 
@@ -242,3 +244,21 @@ def test_the_basket_after_a_send_is_three_reads(table_10):
     # The till's status is read at most once a second per process, not counted here.
     reads = [q["sql"] for q in queries if "ordering_tillstatus" not in q["sql"]]
     assert len(reads) == 3, [sql[:90] for sql in reads]
+
+
+def test_the_sends_answer_shows_the_basket_sent_without_reading_its_lines_again(table_10):
+    """Under the diner's lock every unsent line became the batch's: the answer lists them
+    under the batch and the basket as empty, read no later than that moment."""
+    phone = seated(table_10)
+    phone.add("Corona", variant="PINT", quantity=2)
+    before = time.time_ns() // 1000
+    with CaptureQueriesContext(connection) as queries:
+        answer = phone.post("basket/send", HTTP_HX_REQUEST="true").content.decode()
+    after = time.time_ns() // 1000
+    assert "2 × Corona (PINT)" in answer and "Your basket is empty" in answer
+    assert 'id="basket-count">0<' in answer
+    read_at = int(re.search(r'data-read-at="(\d+)"', answer).group(1))
+    sent = Batch.objects.get()
+    assert before < read_at < after and sent.created_at.timestamp() * 1e6 < read_at
+    lines_read = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "ordering_basketline"' in sql for sql in lines_read) == 1  # to send them
