@@ -112,7 +112,9 @@ class Steps:
             return execute(sql, params, many, context)
 
         def opened(sender: Any, connection: Any, **_: Any) -> None:
-            connection.execute_wrappers.append(count)
+            # Sent again each time a pooled connection is taken (production): count once.
+            if count not in connection.execute_wrappers:
+                connection.execute_wrappers.append(count)
 
         connection_created.connect(opened, weak=False)
 
