@@ -54,6 +54,7 @@
     });
   }
   document.addEventListener("htmx:wsAfterMessage", function (event) {
+    if (event.detail.message.indexOf('class="batch-head"') === -1) return;  // most pushes
     var parsed = document.createElement("template");
     parsed.innerHTML = event.detail.message;
     parsed.content.querySelectorAll('.batch-head[data-state="accepted"]').forEach(function (head) {
