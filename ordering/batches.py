@@ -36,10 +36,15 @@ log = logging.getLogger("openapp.batches")
 GONE_FROM_THE_MENU = {Reason.OUT_OF_STOCK, Reason.DELISTED_ITEM}
 
 
-def _announce(batch_id: uuid.UUID, moved: live.BatchMove | None = None) -> None:
+def _announce(
+    batch_id: uuid.UUID,
+    moved: live.BatchMove | None = None,
+    floor_at: tuple[int, int] | None = None,
+) -> None:
     """Once the move is committed, the table's phones hear of it (ordering.live); `moved`
-    when the caller already read what they are told."""
-    transaction.on_commit(lambda: live.batch_moved(batch_id, moved))
+    when the caller already read what they are told; `floor_at` (table, location) when the
+    floor page is told in the same trip."""
+    transaction.on_commit(lambda: live.batch_moved(batch_id, moved, floor_at=floor_at))
 
 
 # A batch older than this when it is first sent waited in the queue (the till was away).
@@ -257,6 +262,7 @@ def record_accepted(
                     order_note=""
                 )
             )
+            table = row["session__table_id"], row["session__table__location_id"]
             _announce(
                 batch_id,
                 live.BatchMove(
@@ -266,13 +272,8 @@ def record_accepted(
                     row["session__public_id"],
                     note_taken=note_taken,
                 ),
+                floor_at=table if tell_floor else None,
             )
-            if tell_floor:
-                announce_floor_change(
-                    row["session_id"],
-                    row["session__table_id"],
-                    row["session__table__location_id"],
-                )
     if accepted:
         log.info("batch=%s state=accepted version=%s", batch_id, pos_version)
     return bool(accepted)

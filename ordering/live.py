@@ -381,11 +381,15 @@ class BatchMove:
     note_taken: bool = False
 
 
-def batch_moved(batch_id: uuid.UUID, moved: BatchMove | None = None) -> None:
+def batch_moved(
+    batch_id: uuid.UUID, moved: BatchMove | None = None, *, floor_at: tuple[int, int] | None = None
+) -> None:
     """A batch moved (sent, accepted, rejected, failed, unconfirmed, taken back): tell the
     table's phones, as data, once. The consumer of the diner who sent it re-renders that
     diner's basket; the check's own changes still come as check.update. `moved`: what the
-    caller read in the transaction that moved it (else it is read here)."""
+    caller read in the transaction that moved it (else it is read here). `floor_at`: the
+    table and location whose row the floor page shows afresh, told in the same trip to the
+    channel layer."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -409,7 +413,11 @@ def batch_moved(batch_id: uuid.UUID, moved: BatchMove | None = None) -> None:
         "problem": describe_batch_problem(reason) if reason else "",
         "note_taken": moved.note_taken,
     }
-    async_to_sync(layer.group_send)(group_named(moved.session_public_id), message)
+    table = group_named(moved.session_public_id), message
+    if floor_at is None:
+        async_to_sync(layer.group_send)(*table)
+    else:
+        async_to_sync(_send_with_floor)(layer, table, floor.announcement(*floor_at))
 
 
 def _notices(

@@ -106,12 +106,13 @@ def _accepted(
     """The POS took the batch: record it, and apply the check it answered with (`order`,
     None when that is not news), in one trip to the database thread. Whether it applied."""
     table = batch.session.table
-    accepted = batches.record_accepted(batch.id, version, batch, tell_floor=False)
+    # A check to apply tells the floor page of the batch too; without one, the acceptance
+    # does, with its own news to the phones.
+    accepted = batches.record_accepted(batch.id, version, batch, tell_floor=order is None)
     applied = order is not None and snapshots.record_accepted_order(
         str(batch.id), table.location_id, table.pos_table_id, version, order, connection
     )
-    if accepted and not applied:
-        # The check's own announcement would have told the floor page of the batch too.
+    if accepted and order is not None and not applied:
         announce_floor_change(batch.session_id, table.pk, table.location_id)
     return applied
 

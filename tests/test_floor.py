@@ -293,3 +293,4 @@ def test_an_accepted_batch_tells_the_floor_once(dining_room, table_10, monkeypat
     floor = [group for group, kind in sent if kind == "floor.update"]
     assert floor == [f"floor.{dining_room.pk}"]
     assert (live.group_for(session), "check.update") in sent or not with_the_check
+    assert (live.group_for(session), "batch.update") in sent  # the basket hears of it
