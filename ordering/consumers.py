@@ -74,9 +74,15 @@ class DinerConsumer(AsyncWebsocketConsumer):
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._forward(
-            await database_sync_to_async(in_language)(self.language, render_live, session, diner)
+        parts = await database_sync_to_async(in_language)(
+            self.language, render_live, session, diner
         )
+        if self.page == "basket":
+            # A phone back from a dropped connection may have missed its batches' moves.
+            parts["page"] += await database_sync_to_async(in_language)(
+                self.language, render_basket_push, diner, "", on_basket_page=True
+            )
+        await self._forward(parts)
         if self.page == "share":
             share = await database_sync_to_async(in_language)(
                 self.language, render_share, session, diner
