@@ -99,17 +99,12 @@ def _recent_batches(diner: Diner) -> list[Batch]:
     return found[:SHOWN_BATCHES]
 
 
-def basket_of(diner: Diner, *, emptied_at: int | None = None) -> BasketView:
-    """`emptied_at`: the basket was just sent whole (batches.send_basket): no unsent line
-    as of then, and it need not be read again."""
-    if emptied_at is not None:
-        read_at, unsent = emptied_at, []
-    else:
-        read_at = time.time_ns() // 1000
-        # Lines sent are shown under their batch, as the batch's own copy.
-        unsent = list(
-            diner.basket_lines.filter(batch__isnull=True).select_related("product", "variant")
-        )
+def basket_of(diner: Diner) -> BasketView:
+    read_at = time.time_ns() // 1000
+    # Lines sent are shown under their batch, as the batch's own copy (what came of it).
+    unsent = list(
+        diner.basket_lines.filter(batch__isnull=True).select_related("product", "variant")
+    )
     modifiers_in_menu_order = Modifier.objects.order_by("group__position", "position")
     prefetch_related_objects(unsent, Prefetch("modifiers", queryset=modifiers_in_menu_order))
     # Shown in the diner's language (the batch sent to the POS keeps the location's).

@@ -10,7 +10,6 @@ with its RequestID until it is too old to cook, then becomes "unconfirmed" for s
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -131,9 +130,6 @@ def send_basket(diner: Diner) -> Batch:
         BasketLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             batch=batch, problem=""
         )
-        # Under the diner's lock, every unsent line is now the batch's: the Send's answer
-        # shows the basket empty as of this moment without reading it again.
-        batch.basket_emptied_at = time.time_ns() // 1000
     log.info(
         "batch=%s state=pending table=%s location=%s lines=%d",
         batch.id,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ordering import batches, checks, limits, live, menu_page, share_page
 from ordering.access import diner_page
-from ordering.basket import BasketView, add_to_basket, basket_of, product_with_choices
+from ordering.basket import add_to_basket, basket_of, product_with_choices
 from ordering.forms import DinerNameForm, NoteForm, ProductChoiceForm, QuantityForm
 from ordering.limits import LimitReached
 from ordering.menu import allergens_in_use, dietary_tags_in_use, menu_list_html
@@ -143,11 +143,8 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     )
 
 
-def _basket_response(
-    request: HttpRequest, basket: BasketView | None = None, **extra
-) -> HttpResponse:
-    basket = basket_of(request.diner) if basket is None else basket
-    context = _context(request, basket=basket, live_page="basket", **extra)
+def _basket_response(request: HttpRequest, **extra) -> HttpResponse:
+    context = _context(request, basket=basket_of(request.diner), live_page="basket", **extra)
     if request.htmx:
         return render(request, "ordering/_basket.html", context)
     return render(request, "ordering/basket.html", context)
@@ -220,15 +217,12 @@ def send(request: HttpRequest) -> HttpResponse:
         request.diner.order_note = note.cleaned_data["note"]
         request.diner.save(update_fields=["order_note"])
     try:
-        batch = batches.send_basket(request.diner)
+        batches.send_basket(request.diner)
     except batches.NothingToSend:
         return _after_change(request, "")
     except batches.CannotSend as refusal:
         return _after_change(request, str(refusal))
     live.batch_written(request.table_session)
-    if request.htmx:
-        basket = basket_of(request.diner, emptied_at=batch.basket_emptied_at)
-        return _basket_response(request, basket)
     return _after_change(request)
 
 
