@@ -74,19 +74,14 @@ class DinerConsumer(AsyncWebsocketConsumer):
         self.group = group_for(session)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._forward(await database_sync_to_async(in_language)(self.language, self._present))
+        await self._forward(
+            await database_sync_to_async(in_language)(self.language, render_live, session, diner)
+        )
         if self.page == "share":
             share = await database_sync_to_async(in_language)(
                 self.language, render_share, session, diner
             )
             await self.send(text_data=share)
-
-    def _present(self) -> dict[str, str]:
-        parts = render_live(self.session, self.diner)
-        if self.page == "basket":
-            # A phone back from a dropped connection may have missed its batches' moves.
-            parts["page"] += render_basket_push(self.diner, "", on_basket_page=True)
-        return parts
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, a trip to a

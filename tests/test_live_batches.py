@@ -154,24 +154,3 @@ async def test_away_from_the_basket_a_rejection_brings_the_count_and_a_note():
             html = await anna.push_containing("see your basket")
             assert 'id="basket-count">2<' in html and 'id="basket"' not in html
         await anna.hang_up()
-
-
-async def test_a_phone_back_on_the_basket_page_hears_what_came_of_its_batch_while_away():
-    """Its socket dropped; the POS turned the batch down meanwhile. Reconnected, the basket
-    it is sent at once shows the turn-down and the lines given back, with the reason."""
-    with running_simulator(stock={CORONA: 1}) as pos:
-        restaurant = await sync_to_async(make_restaurant)(pos.url)
-        async with bridge_on_this_loop():
-            anna = await on_the_basket_page(restaurant)
-            await anna.call("add", "Corona", variant="PINT", quantity=2)
-            await anna.hang_up()
-            await anna.call("send")
-            await eventually(
-                lambda: Batch.objects.filter(state=BatchState.REJECTED).exists(),
-                what="the POS's turn-down",
-            )
-            assert await anna.connect(f"/ws/s/{anna.phone.session.public_id}/?page=basket")
-            present = await anna.next_push()
-            assert REJECTED in present and "Only 1 left" in present
-            assert 'id="basket-count">2<' in present
-        await anna.hang_up()
