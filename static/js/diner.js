@@ -1,5 +1,6 @@
 // Tell the diner when the live connection to their table drops; htmx's ws extension
-// reconnects by itself with backoff, and the server sends the current check on reconnect.
+// reconnects by itself with backoff, and the server sends the current check on reconnect
+// (the basket page reads its basket again itself: below).
 (function () {
   function status(hidden) {
     var el = document.getElementById("connection-status");
@@ -65,6 +66,39 @@
   });
   document.addEventListener("htmx:afterSwap", putBack);
   document.addEventListener("htmx:oobAfterSwap", putBack);
+})();
+// A phone back from a dropped connection missed what was pushed while it was away (a batch
+// accepted or turned down): the basket page reads its basket again. Only on a reconnect,
+// never on the first connect, and its answer is swapped in only when no request of the
+// basket's own (a Send) is on its way: htmx swaps an answer into the element it targeted
+// when it was sent, so replacing #basket under a Send would lose the Send's answer.
+(function () {
+  var away = false;
+  function basketBusy() {
+    return document.querySelector("#basket .htmx-request, #basket.htmx-request") !== null;
+  }
+  function readAgain() {
+    if (!document.getElementById("basket")) return;
+    if (basketBusy()) {
+      document.addEventListener("htmx:afterRequest", readAgain, { once: true });
+      return;
+    }
+    htmx.ajax("GET", window.location.pathname, { target: "#basket", swap: "outerHTML" });
+  }
+  document.addEventListener("htmx:wsClose", function () { away = true; });
+  document.addEventListener("htmx:wsOpen", function () {
+    if (!away) return;
+    away = false;
+    readAgain();
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var mine = event.detail.requestConfig && event.detail.requestConfig.verb === "get";
+    if (target && target.id === "basket" && mine && basketBusy()) {
+      event.detail.shouldSwap = false;  // a Send left after this read: read again after it
+      document.addEventListener("htmx:afterRequest", readAgain, { once: true });
+    }
+  });
 })();
 // The order note sits in the basket, above Send; the basket is swapped whole (an answer, a
 // push). Text typed and not yet saved survives a swap that did not change the saved note.
