@@ -9,6 +9,7 @@ with its RequestID until it is too old to cook, then becomes "unconfirmed" for s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -239,7 +240,10 @@ def record_accepted(
     (what is told of it never changes once it is written), which saves reading them.
     Without `tell_floor` the caller tells the floor page itself (the check the POS answered
     with, applied, announces the table once for both)."""
-    with transaction.atomic():
+    # The acceptance of a batch that took no note (nearly every one) is one write, atomic
+    # by itself; clearing the note is a second.
+    alone = loaded is not None and not loaded.note
+    with contextlib.nullcontext() if alone else transaction.atomic():
         accepted = Batch.objects.filter(pk=batch_id, state=BatchState.SENT).update(
             state=BatchState.ACCEPTED,
             answered_at=timezone.now(),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ordering import batches
@@ -99,3 +101,32 @@ def test_accepted_lines_leave_the_basket_at_once_and_are_deleted_later_together(
         "Garlic Bread",
         "Scotch Egg",
     ]
+
+
+def test_an_acceptance_is_one_write_unless_the_batch_took_the_diners_note(table_10):
+    plain = a_sent_basket(table_10, "Garlic Bread")
+    taken = outbox._take(plain.pk, "worker-a", LEASE, EXPIRY)
+    assert not isinstance(taken, str), taken
+    with CaptureQueriesContext(connection) as plain_yes:
+        assert batches.record_accepted(plain.pk, 4, taken[0], tell_floor=False)
+    assert [query["sql"].split()[0] for query in plain_yes] == ["UPDATE"]
+
+    anna = plain.diner
+    anna.order_note = "No onions"
+    anna.save(update_fields=["order_note"])
+    BasketLine.objects.create(
+        diner=anna, product=table_10.location.products.get(name="Scotch Egg"), quantity=1
+    )
+    with_note = batches.send_basket(anna)
+    taken = outbox._take(with_note.pk, "worker-a", LEASE, EXPIRY)
+    assert not isinstance(taken, str), taken
+    with CaptureQueriesContext(connection) as noted_yes:
+        assert batches.record_accepted(with_note.pk, 5, taken[0], tell_floor=False)
+    # The note went with the batch, so it leaves the diner's note field, in the same
+    # transaction as the acceptance.
+    statements = [query["sql"].split()[0] for query in noted_yes]
+    assert statements[0].startswith("BEGIN") or statements[0] == "SAVEPOINT", statements
+    assert statements.count("UPDATE") == 2
+    anna.refresh_from_db()
+    assert anna.order_note == ""
+    assert Batch.objects.get(pk=with_note.pk).state == BatchState.ACCEPTED
