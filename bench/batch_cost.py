@@ -55,19 +55,18 @@ class Steps:
         self.show_queries = False
         self.shown: set[str] = set()
         self.executed = 0
+        self.statements: list[str] = []  # the step's, when they are shown
 
     async def run(self, name: str, call: Any, *args: Any) -> Any:
         """Call a step as the product's processes do: on a worker thread, under a running
         event loop (so the channel layer's sends go back to that loop, as under daphne and
         in the bridge). CPU is the whole process's, the loop's share included."""
         from asgiref.sync import sync_to_async
-        from django.db import connection, reset_queries
 
         if name not in self.order:
             self.order.append(name)
 
-        def counted() -> tuple[Any, list[dict]]:
-            reset_queries()
+        def counted() -> Any:
             profiling = (
                 self.counting and self.profiler is not None and name.startswith(self.profile_step)
             )
@@ -76,18 +75,20 @@ class Steps:
             result = call(*args)
             if profiling:
                 self.profiler.disable()
-            return result, list(connection.queries)
+            return result
 
+        executed = self.executed
+        self.statements.clear()
         started = time.process_time()
-        result, queries = await sync_to_async(counted)()
+        result = await sync_to_async(counted)()
         if self.counting:
             self.cpu[name] += time.process_time() - started
-            self.queries[name] += len(queries)
+            self.queries[name] += self.executed - executed
             if self.show_queries and name not in self.shown:
                 self.shown.add(name)
                 print(f"-- {name}")
-                for query in queries:
-                    print("  ", query["sql"][:300])
+                for sql in self.statements:
+                    print("  ", sql[:300])
         return result
 
     async def web(self, name: str, call: Any) -> None:
@@ -109,6 +110,8 @@ class Steps:
 
         def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
             self.executed += 1
+            if self.show_queries:
+                self.statements.append(sql)
             return execute(sql, params, many, context)
 
         def opened(sender: Any, connection: Any, **_: Any) -> None:
@@ -137,7 +140,8 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    settings.DEBUG = True  # counts queries (connection.queries)
+    # Not DEBUG: its query log formats every statement with its parameters (psycopg's
+    # mogrify), 36 % of the steps' CPU on PostgreSQL. Statements are counted by a wrapper.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     from channels.layers import get_channel_layer
     from django.core.management import call_command
@@ -313,13 +317,13 @@ def main() -> None:
     for name in steps.order:
         print(
             f"  {name:34} {steps.cpu[name] * 1000 / n:7.3f} ms CPU  "
-            f"{steps.queries[name] / n:5.2f} queries"
+            f"{steps.queries[name] / n:5.2f} statements"
         )
     product = total - steps.cpu["POS simulator"]
     print(
         f"CPU per batch: {product * 1000 / n:.3f} ms in the product (the POS simulator's "
         f"{steps.cpu['POS simulator'] * 1000 / n:.3f} ms apart); wall {wall * 1000 / n:.3f} ms; "
-        f"{sum(steps.queries.values()) / n:.2f} queries"
+        f"{sum(steps.queries.values()) / n:.2f} statements (BEGIN and COMMIT not counted)"
     )
     if steps.profiler is not None and not steps.profiler.getstats():
         print(f"no step's name starts with {args.profile!r}: {', '.join(steps.order)}")
