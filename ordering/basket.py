@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -192,8 +192,11 @@ def add_to_basket(diner: Diner, form: ProductChoiceForm) -> BasketLine:
     """A new line in the diner's basket; limits.LimitReached when the basket is full."""
     data = form.cleaned_data
     with transaction.atomic():
-        # Two adds at once from one diner are counted one after the other.
-        one_row(Diner.objects.select_for_update().filter(pk=diner.pk))
+        # Two adds at once from one diner are counted one after the other: a row lock, or
+        # on SQLite the write lock its transactions take as they begin (BEGIN IMMEDIATE),
+        # where SELECT … FOR UPDATE would be a plain read.
+        if connection.features.has_select_for_update:
+            one_row(Diner.objects.select_for_update().filter(pk=diner.pk))
         limits.check_room_for_a_line(diner)
         line = BasketLine.objects.create(
             diner=diner,

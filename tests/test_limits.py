@@ -3,9 +3,12 @@ server whichever way the request comes in, and nothing in the basket is lost."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from ordering.models import BasketLine, Batch
@@ -117,3 +120,27 @@ def test_no_cap_by_default(phone):
     phone.add("Creamy Pasta", quantity=20)
     phone.send()
     assert Batch.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(BASKET_MAX_LINES=3)
+def test_adds_at_once_from_one_phone_never_pass_the_basket_limit(phone):
+    """Six taps at once on a basket with room for three: three lines, three refusals."""
+    taps = 6
+    at_once = threading.Barrier(taps)
+
+    def tap(_: int) -> int:
+        same_phone = Phone()
+        same_phone.client.cookies = phone.client.cookies
+        same_phone.session = phone.session
+        at_once.wait()
+        try:
+            return same_phone.add("Garlic Bread").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(taps) as pool:
+        answers = sorted(pool.map(tap, range(taps)))
+
+    assert answers == [200, 200, 200, 302, 302, 302]  # 200: the form again, saying why
+    assert BasketLine.objects.filter(diner=phone.diner, batch__isnull=True).count() == 3
