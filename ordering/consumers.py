@@ -6,10 +6,10 @@ must be the site's own. Each page says what it shows (`?page=bill`, `?page=menu`
 `?page=basket`): the bill page also gets the whole check, the menu page each product whose
 availability changes, the basket page the diner's basket whenever one of their batches
 moves (an acceptance: that batch's head alone). It sends the current state on
-connect (so a phone that was away gets the present, not a replay; the basket page reads
-its basket itself on a reconnect, static/js/diner.js) and then whatever the
-table's group carries for this diner, each in the phone's language (its language cookie,
-else its Accept-Language, as the pages). It ignores anything the phone sends.
+connect (so a phone that was away gets the present, not a replay; the basket and menu
+pages read their basket and list themselves on a reconnect, static/js/diner.js) and then
+whatever the table's group carries for this diner, each in the phone's language (its
+language cookie, else its Accept-Language, as the pages). It ignores anything the phone sends.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 // Tell the diner when the live connection to their table drops; htmx's ws extension
 // reconnects by itself with backoff, and the server sends the current check on reconnect
-// (the basket page reads its basket again itself: below).
+// (the basket and menu pages read their parts again themselves: below).
 (function () {
   function status(hidden) {
     var el = document.getElementById("connection-status");
@@ -68,36 +68,53 @@
   document.addEventListener("htmx:oobAfterSwap", putBack);
 })();
 // A phone back from a dropped connection missed what was pushed while it was away (a batch
-// accepted or turned down): the basket page reads its basket again. Only on a reconnect,
-// never on the first connect, and its answer is swapped in only when no request of the
-// basket's own (a Send) is on its way: htmx swaps an answer into the element it targeted
-// when it was sent, so replacing #basket under a Send would lose the Send's answer.
+// accepted or turned down, a dish sold out): the basket page reads its basket again, the
+// menu page its list. Only on a reconnect, never on the first connect, and an answer is
+// swapped in only when no request of the page's own (a Send, a search) is on its way:
+// htmx swaps an answer into the element it targeted when it was sent, so replacing that
+// element under a Send would lose the Send's answer.
 (function () {
   var away = false;
-  function basketBusy() {
-    return document.querySelector("#basket .htmx-request, #basket.htmx-request") !== null;
+  var parts = [
+    {
+      target: "basket",
+      busy: "#basket .htmx-request, #basket.htmx-request",
+      ask: function () { return [window.location.pathname, {}]; },
+    },
+    {
+      target: "menu-list",
+      busy: "form.menu-filters.htmx-request",
+      ask: function () {
+        var filters = document.querySelector("form.menu-filters");
+        return [filters.getAttribute("hx-get"), htmx.values(filters)];
+      },
+    },
+  ];
+  function busy(part) { return document.querySelector(part.busy) !== null; }
+  function later(part) {
+    document.addEventListener("htmx:afterRequest", function () { readAgain(part); }, { once: true });
   }
-  function readAgain() {
-    if (!document.getElementById("basket")) return;
-    if (basketBusy()) {
-      document.addEventListener("htmx:afterRequest", readAgain, { once: true });
-      return;
-    }
-    htmx.ajax("GET", window.location.pathname, { target: "#basket", swap: "outerHTML" });
+  function readAgain(part) {
+    if (!document.getElementById(part.target)) return;
+    if (busy(part)) return later(part);
+    var asked = part.ask();
+    htmx.ajax("GET", asked[0], { target: "#" + part.target, swap: "outerHTML", values: asked[1] });
   }
   document.addEventListener("htmx:wsClose", function () { away = true; });
   document.addEventListener("htmx:wsOpen", function () {
     if (!away) return;
     away = false;
-    readAgain();
+    parts.forEach(readAgain);
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    var mine = event.detail.requestConfig && event.detail.requestConfig.verb === "get";
-    if (target && target.id === "basket" && mine && basketBusy()) {
-      event.detail.shouldSwap = false;  // a Send left after this read: read again after it
-      document.addEventListener("htmx:afterRequest", readAgain, { once: true });
-    }
+    var config = event.detail.requestConfig;
+    if (!config || config.elt !== document.body || !event.detail.target) return;  // not ours
+    parts.forEach(function (part) {
+      if (event.detail.target.id === part.target && busy(part)) {
+        event.detail.shouldSwap = false;  // a request left after this read: read after it
+        later(part);
+      }
+    });
   });
 })();
 // The order note sits in the basket, above Send; the basket is swapped whole (an answer, a
