@@ -6,7 +6,6 @@ htmx's ws extension reconnects by itself."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
+from tests.bridge_runner import wait_until
 from tests.diner_pages import (
     POS_TIMEOUT_MS,
     add_to_basket,
@@ -45,11 +45,26 @@ def connection(page: Page) -> Locator:
     return page.locator("body")
 
 
-def wait_for_output(demo: LiveDemo, text: str, timeout: float = POS_TIMEOUT_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in demo.output():
-        assert time.monotonic() < deadline, f"the server never logged {text!r}:\n{demo.output()}"
-        time.sleep(0.05)
+def a_basket_with_garlic_bread(new_phone: NewPhone, demo: LiveDemo, network: PhoneNetwork) -> Page:
+    """A phone on the network that scanned Table 10, with 2 × Garlic Bread in its basket,
+    on the basket page with its live connection open."""
+    page = new_phone()
+    page.goto(network.address(demo.table_url(10)))
+    open_product(page, "Garlic Bread")
+    add_to_basket(page, "Garlic Bread", 2)
+    open_basket(page)
+    expect(connection(page)).to_have_attribute("data-live", "open")
+    return page
+
+
+def wait_on_page(page: Page, condition: Callable[[], object]) -> None:
+    """Poll while Playwright waits, so the routes' handlers are served meanwhile (a plain
+    sleep would hold them back)."""
+    for _ in range(POS_TIMEOUT_MS // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the phone never made the request")
 
 
 def test_a_phone_away_when_its_order_is_accepted_shows_it_once_back(
@@ -59,19 +74,18 @@ def test_a_phone_away_when_its_order_is_accepted_shows_it_once_back(
     basket page must catch up when its connection comes back."""
     delay = ["--simulator-answer-delay", "2"]
     with live_demo(tmp_path, extra_args=delay) as demo, PhoneNetwork(demo.base_url) as network:
-        page = new_phone()
-        page.goto(network.address(demo.table_url(10)))
-        open_product(page, "Garlic Bread")
-        add_to_basket(page, "Garlic Bread", 2)
-        open_basket(page)
+        page = a_basket_with_garlic_bread(new_phone, demo, network)
         live = connection(page)
-        expect(live).to_have_attribute("data-live", "open")
         send_to_kitchen(page)
         expect(batch_state(page, SENDING)).to_be_visible()
 
         network.away()
         expect(live).to_have_attribute("data-live", "closed")
-        wait_for_output(demo, "state=accepted")
+        wait_until(
+            lambda: "state=accepted" in demo.output(),
+            POS_TIMEOUT_MS / 1000,
+            what="the server logging the POS's yes",
+        )
         expect(batch_state(page, SENDING)).to_be_visible()  # what it showed when it left
         network.back()
 
@@ -88,13 +102,8 @@ def test_a_basket_read_on_reconnect_never_hides_a_send_on_its_way(
     (made before the Send) comes back while the Send is on its way, it must not replace
     the basket the Send's answer goes into."""
     with live_demo(tmp_path) as demo, PhoneNetwork(demo.base_url) as network:
-        page = new_phone()
-        page.goto(network.address(demo.table_url(10)))
-        open_product(page, "Garlic Bread")
-        add_to_basket(page, "Garlic Bread", 2)
-        open_basket(page)
+        page = a_basket_with_garlic_bread(new_phone, demo, network)
         live = connection(page)
-        expect(live).to_have_attribute("data-live", "open")
         held: dict[str, list[Route]] = {"GET": [], "POST": []}
         page.route("**/basket/", lambda route: held["GET"].append(route))
         page.route("**/basket/send", lambda route: held["POST"].append(route))
@@ -103,10 +112,10 @@ def test_a_basket_read_on_reconnect_never_hides_a_send_on_its_way(
         expect(live).to_have_attribute("data-live", "closed")
         network.back()
         expect(live).to_have_attribute("data-live", "open", timeout=POS_TIMEOUT_MS)
-        wait_until(page, lambda: held["GET"])
+        wait_on_page(page, lambda: held["GET"])
         read_before = held["GET"][0].fetch()  # the basket with its line still unsent
         send_to_kitchen(page)
-        wait_until(page, lambda: held["POST"])
+        wait_on_page(page, lambda: held["POST"])
         held["GET"][0].fulfill(response=read_before)  # back while the Send is on its way
         page.wait_for_timeout(300)
         page.unroute("**/basket/")
@@ -115,14 +124,6 @@ def test_a_basket_read_on_reconnect_never_hides_a_send_on_its_way(
         expect(page.get_by_text("Your basket is empty")).to_be_visible(timeout=POS_TIMEOUT_MS)
         expect(batch_in(page, "accepted")).to_contain_text("2 × Garlic Bread")
         expect(basket_line(page, "Garlic Bread")).to_have_count(0)
-
-
-def wait_until(page: Page, condition: Callable[[], object]) -> None:
-    for _ in range(POS_TIMEOUT_MS // 50):
-        if condition():
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError("the phone never made the request")
 
 
 def test_a_dish_sold_out_while_the_phone_was_away_shows_unavailable_once_back(
